@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { bool, int, oneOf, optionalStr, optionalUrl, str, type VariableSpec } from './variables.js';
+
+/**
+ * Every environment variable Dogan reads, in one table: the loader validates them all at start,
+ * `.env.example` documents them (a test keeps the two in step) and docker-compose.yml may set only these.
+ * The original system's names (PLATFORM_DB_PATH, TENANT_DB_DIR, TRIAL_PERIOD_DAYS, ...) are kept.
+ */
+export const configSchema = {
+  PORT: int({ description: 'HTTP port the platform listens on', default: 3000, min: 0, max: 65535 }),
+  HOST: str({ description: 'Interface to bind; 0.0.0.0 to accept connections from other machines', default: '127.0.0.1' }),
+  LOG_LEVEL: oneOf({
+    description: 'Minimum level of the structured (pino) logs',
+    default: 'info',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+  }),
+  DOGAN_DATA_DIR: str({ description: 'Folder for the embedded databases, generated secrets and files', default: './data' }),
+  DATABASE_URL: optionalUrl({
+    description: 'Control-plane PostgreSQL URL; unset means the embedded SQLite database under DOGAN_DATA_DIR',
+    protocols: ['postgres:', 'postgresql:'],
+    example: 'postgresql://postgres@127.0.0.1:5432/dogan',
+  }),
+  PLATFORM_DB_PATH: str({
+    description: 'SQLite file of the control plane when DATABASE_URL is unset',
+    default: (r) => join(String(r.DOGAN_DATA_DIR), 'platform.db'),
+  }),
+  TENANT_DB_DIR: str({
+    description: 'Folder of the per-tenant SQLite files when DATABASE_URL is unset',
+    default: (r) => join(String(r.DOGAN_DATA_DIR), 'tenants'),
+  }),
+  DOGAN_ADMIN_TOKEN: optionalStr({
+    description: 'Platform admin token for /api/admin/*; unset: one is generated at first start, stored hashed and printed once',
+    secret: true,
+    pattern: /^\S{24,}$/,
+    example: 'change-me-to-a-long-random-string',
+  }),
+  DOGAN_PLUGINS: str({
+    description: 'Plugins to load: "all" (every first-party plugin) or a comma-separated list of names or module paths',
+    default: 'all',
+  }),
+  DOGAN_BASE_DOMAIN: str({ description: 'Base domain for tenant subdomains (acme.<base domain>)', default: 'localhost' }),
+  DOGAN_BODY_LIMIT: int({ description: 'Largest request body accepted, in bytes', default: 1_048_576, min: 1024, max: 104_857_600 }),
+  DOGAN_SHUTDOWN_TIMEOUT_MS: int({
+    description: 'How long a graceful shutdown waits for in-flight requests before exiting',
+    default: 10_000,
+    min: 100,
+    max: 120_000,
+  }),
+  NATS_URL: optionalUrl({
+    description: 'NATS server with JetStream for the durable event bus; unset: the in-process bus',
+    protocols: ['nats:', 'tls:'],
+    example: 'nats://127.0.0.1:4222',
+  }),
+  TRIAL_PERIOD_DAYS: int({ description: 'Length of a new tenant\'s trial, in days', default: 14, min: 0, max: 365 }),
+  DEFAULT_PLAN: oneOf({
+    description: 'Plan given to new tenants',
+    default: 'starter',
+    values: ['starter', 'professional', 'enterprise'] as const,
+  }),
+  BILLING_PROVIDER: oneOf({
+    description: 'Payment provider used to charge invoices',
+    default: 'none',
+    values: ['none', 'stripe', 'moyasar', 'bank_transfer'] as const,
+  }),
+  STRIPE_SECRET_KEY: optionalStr({
+    description: 'Stripe secret key, needed when BILLING_PROVIDER=stripe',
+    secret: true,
+    example: 'sk_test_...',
+  }),
+  USAGE_TRACKING_ENABLED: bool({ description: 'Count API calls and other usage for quotas and billing', default: true }),
+} satisfies Record<string, VariableSpec<unknown>>;
+
+type SpecValue<S> = S extends VariableSpec<infer T> ? T : never;
+
+/** The resolved, validated configuration. */
+export type Config = { readonly [K in keyof typeof configSchema]: SpecValue<(typeof configSchema)[K]> };
+
+export type ConfigName = keyof typeof configSchema;

@@ -1,0 +1,24 @@
+/** @dogan/runtime: the kernel's public surface for plugins, the CLI and tests. */
+export { buildKernel, resolveConfiguredPlugins, type Kernel, type KernelOptions } from './kernel.js';
+export { startServer, type RunningServer } from './server.js';
+export { KERNEL_VERSION } from './kernel-version.js';
+export { loadConfig, describeConfig, type LoadConfigOptions } from './config/load-config.js';
+export { configSchema, type Config, type ConfigName } from './config/schema.js';
+export { createLogger } from './logger.js';
+export {
+  definePlugin,
+  type CliCommand,
+  type PluginContext,
+  type PluginDefinition,
+  type PluginInitContext,
+  type TenantMigration,
+  type TenantRef,
+} from './plugin/define-plugin.js';
+export { createServiceRef, type ServiceLookup, type ServiceRef } from './plugin/service-ref.js';
+export { resolvePluginOrder, validateDefinition } from './plugin/resolve-plugins.js';
+export { PluginHost } from './plugin/plugin-host.js';
+export { defineErrors, DoganError, isDoganError, type ErrorFactory, type ErrorSpec } from './errors/dogan-error.js';
+export { KernelErrors } from './errors.js';
+export { sendProblem, problemDocument, problemType, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
+export { bearerToken, type AdminAuth } from './auth/admin-token.js';
+export { generateToken, hashToken, tokenMatchesHash } from './auth/secret-hash.js';

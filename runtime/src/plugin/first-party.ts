@@ -1,0 +1,7 @@
+/**
+ * The first-party plugins that `DOGAN_PLUGINS=all` loads, by name. Imports are lazy so a plugin that
+ * is not configured costs nothing, and the kernel package does not depend on the plugins statically.
+ */
+export const firstPartyPlugins: Readonly<Record<string, () => Promise<unknown>>> = {
+  'platform-info': () => import('@dogan/plugin-platform-info'),
+};

@@ -1,0 +1,54 @@
+import type { Kernel } from './kernel.js';
+
+export interface RunningServer {
+  readonly url: string;
+  /** Resolves when a shutdown has completed, with the exit code it chose. */
+  readonly stopped: Promise<number>;
+  shutdown(reason: string): Promise<number>;
+}
+
+/**
+ * Listens and installs graceful shutdown on SIGTERM and SIGINT: stop accepting (new requests get
+ * 503), let in-flight requests finish, close plugins in reverse order; past DOGAN_SHUTDOWN_TIMEOUT_MS
+ * connections are cut and the exit code is 1.
+ */
+export async function startServer(kernel: Kernel, options: { exitProcess?: boolean } = {}): Promise<RunningServer> {
+  const { app, config, log } = kernel;
+  const url = await app.listen({ port: config.PORT, host: config.HOST });
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (resolveStopped = r));
+  let shuttingDown: Promise<number> | undefined;
+
+  const shutdown = (reason: string): Promise<number> => {
+    shuttingDown ??= (async () => {
+      log.info({ reason }, 'shutting down: draining in-flight requests');
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((r) => {
+        timer = setTimeout(() => r('timeout'), config.DOGAN_SHUTDOWN_TIMEOUT_MS);
+        timer.unref();
+      });
+      const outcome = await Promise.race([kernel.close().then(() => 'closed' as const), timedOut]).catch((err: unknown) => {
+        log.error({ err }, 'error while closing');
+        return 'failed' as const;
+      });
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        log.error({ timeoutMs: config.DOGAN_SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out; cutting remaining connections');
+        app.server.closeAllConnections();
+      }
+      const code = outcome === 'closed' ? 0 : 1;
+      log.info({ code }, 'stopped');
+      resolveStopped(code);
+      if (options.exitProcess) {
+        log.flush?.();
+        process.exit(code);
+      }
+      return code;
+    })();
+    return shuttingDown;
+  };
+  if (options.exitProcess) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown(signal));
+  }
+  return { url, stopped, shutdown };
+}
