@@ -9,8 +9,9 @@ import { installHealthRoutes } from './http/health.js';
 import { createMetricsRegistry, installHttpMetrics } from './http/metrics.js';
 import { DOCS_PREFIX, installOpenApi } from './http/openapi.js';
 import { installProblemHandlers } from './http/problem.js';
+import { lazyChildLoggerFactory } from './http/lazy-request-logger.js';
 import { requestIdFrom } from './http/request-id.js';
-import { installSecurityHeaders } from './http/security-headers.js';
+import { installResponseHeaders } from './http/response-headers.js';
 import { KERNEL_VERSION } from './kernel-version.js';
 import { createLogger } from './logger.js';
 import type { PluginDefinition } from './plugin/define-plugin.js';
@@ -50,6 +51,7 @@ function createApp(config: Config, log: Logger): FastifyInstance {
     // Fastify's two lines per request are replaced by one from the access log.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFrom,
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: config.DOGAN_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -74,9 +76,8 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
   const app = createApp(config, log);
   try {
     installProblemHandlers(app);
-    installAccessLog(app);
-    installSecurityHeaders(app, { docsPrefix: DOCS_PREFIX });
-    installHttpMetrics(app, metrics);
+    installResponseHeaders(app, { docsPrefix: DOCS_PREFIX });
+    installAccessLog(app, installHttpMetrics(app, metrics));
     await installOpenApi(app, { version: KERNEL_VERSION });
     installHealthRoutes(app, { checks: host.readinessChecks, plugins: () => host.plugins.length });
     await host.register(app);

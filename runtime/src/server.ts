@@ -27,11 +27,16 @@ export async function startServer(kernel: Kernel, options: { exitProcess?: boole
         timer = setTimeout(() => r('timeout'), config.DOGAN_SHUTDOWN_TIMEOUT_MS);
         timer.unref();
       });
+      // Keep-alive connections that finish their last request while we drain would hold the server
+      // open until the client lets go; close them as soon as they go idle.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+      reaper.unref();
       const outcome = await Promise.race([kernel.close().then(() => 'closed' as const), timedOut]).catch((err: unknown) => {
         log.error({ err }, 'error while closing');
         return 'failed' as const;
       });
       clearTimeout(timer);
+      clearInterval(reaper);
       if (outcome === 'timeout') {
         log.error({ timeoutMs: config.DOGAN_SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out; cutting remaining connections');
         app.server.closeAllConnections();

@@ -1,16 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 
 /**
- * One structured line per request instead of Fastify's two, with what an operator filters on:
- * request id (in every line, from the logger), tenant id once resolved, route, status and duration.
+ * The pipeline's one onResponse hook: records metrics, then writes one structured line per request
+ * instead of Fastify's two, with what an operator filters on: request id (bound to every line by the
+ * logger), tenant id once resolved, route, status and duration.
  */
-export function installAccessLog(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
+export function installAccessLog(app: FastifyInstance, observe: (request: FastifyRequest, reply: FastifyReply) => void): void {
   app.addHook('onResponse', (request, reply, done) => {
-    if (request.log.level !== 'silent') {
+    observe(request, reply);
+    if ((request.log as Logger).isLevelEnabled('info')) {
       request.log.info(
         {
           method: request.method,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** A registry per kernel (not prom-client's global one), so several kernels can live in one process. */
@@ -10,9 +10,10 @@ export function createMetricsRegistry(): Registry {
 
 /**
  * HTTP duration by method, route pattern and status. The route is the pattern (`/api/v1/:tenant/...`),
- * never the raw URL, and there is no tenant label, so the label set stays bounded.
+ * never the raw URL, and there is no tenant label, so the label set stays bounded. Returns the
+ * observer for the pipeline's single onResponse hook (one hook is cheaper than two).
  */
-export function installHttpMetrics(app: FastifyInstance, registry: Registry): void {
+export function installHttpMetrics(app: FastifyInstance, registry: Registry): (request: FastifyRequest, reply: FastifyReply) => void {
   const histogram = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Duration of HTTP requests in seconds, by method, route pattern and status code',
@@ -22,7 +23,7 @@ export function installHttpMetrics(app: FastifyInstance, registry: Registry): vo
   });
   // Children are cached by key: prom-client hashes label objects on every observe otherwise.
   const children = new Map<string, { observe(v: number): void }>();
-  app.addHook('onResponse', (request, reply, done) => {
+  const observe = (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     const key = `${request.method} ${status} ${route}`;
@@ -32,10 +33,10 @@ export function installHttpMetrics(app: FastifyInstance, registry: Registry): vo
       children.set(key, child);
     }
     child.observe(reply.elapsedTime / 1000);
-    done();
-  });
+  };
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });
+  return observe;
 }

@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: req/s of a bare Fastify hello, the kernel's /health and a plugin route through the
+ * full pipeline, measured in one run and printed as ratios to bare Fastify (absolute numbers vary 2x
+ * between runs on this machine; ratios within a run do not). Servers are pinned to core 0 and the
+ * load generator to core 1 when `taskset` exists.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const root = new URL('../../', import.meta.url).pathname;
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+interface Target {
+  name: string;
+  args: string[];
+  path: string;
+  env?: Record<string, string>;
+}
+
+const kernelEnv = {
+  DOGAN_PLUGINS: 'platform-info,./test/bench/hello-plugin.ts',
+  LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  DOGAN_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+  PORT: '0',
+};
+const targets: Target[] = [
+  { name: 'bare Fastify hello', args: ['test/bench/bare-fastify.ts'], path: '/hello' },
+  { name: 'kernel GET /health', args: ['runtime/src/cli/dogan.ts', 'start'], path: '/health', env: kernelEnv },
+  { name: 'plugin route (full pipeline)', args: ['runtime/src/cli/dogan.ts', 'start'], path: '/api/v1/bench/hello', env: kernelEnv },
+];
+
+async function startServer(target: Target): Promise<{ child: ChildProcess; url: string }> {
+  const node = [process.execPath, '--import', 'tsx', ...target.args];
+  const [cmd, ...args] = hasTaskset ? ['taskset', '-c', '0', ...node] : node;
+  const child = spawn(cmd!, args, {
+    cwd: root,
+    env: { ...process.env, DOGAN_DATA_DIR: mkdtempSync(join(tmpdir(), 'dogan-bench-')), ...target.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /(?:LISTENING|Dogan is running at) (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(`${target.name} exited before listening:\n${out}`)));
+  });
+  return { child, url };
+}
+
+async function load(url: string): Promise<number> {
+  const result = await autocannon({ url, connections: 50, pipelining: 1, duration: seconds });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+const totals = new Map<string, number[]>();
+for (let round = 1; round <= rounds; round++) {
+  for (const target of targets) {
+    const { child, url } = await startServer(target);
+    await load(url + target.path).catch(() => 0); // warm-up: JIT and connection pools
+    const rps = await load(url + target.path);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    totals.set(target.name, [...(totals.get(target.name) ?? []), rps]);
+    process.stderr.write(`round ${round}: ${target.name}: ${Math.round(rps)} req/s\n`);
+  }
+}
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const base = mean(totals.get(targets[0]!.name)!);
+console.log(`\nDogan kernel benchmark: ${rounds} round(s) of ${seconds} s, 50 connections, servers ${hasTaskset ? 'pinned to core 0' : 'unpinned'}`);
+console.log('target'.padEnd(32) + 'req/s'.padStart(10) + 'ratio to bare'.padStart(16));
+for (const t of targets) {
+  const rps = mean(totals.get(t.name)!);
+  console.log(t.name.padEnd(32) + String(Math.round(rps)).padStart(10) + (rps / base).toFixed(2).padStart(16));
+}

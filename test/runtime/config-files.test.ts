@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { parse } from 'yaml';
+import { configSchema } from '@dogan/runtime';
+
+const root = new URL('../../', import.meta.url);
+const known = new Set(Object.keys(configSchema));
+
+t.test('.env.example documents every config variable, and only those', async (t) => {
+  const text = readFileSync(new URL('.env.example', root), 'utf8');
+  const named = new Set([...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+  t.same([...known].filter((k) => !named.has(k)), [], 'no variable left undocumented');
+  t.same([...named].filter((k) => !known.has(k)), [], 'no variable documented that the schema does not read');
+});
+
+t.test('docker-compose.yml sets only variables the config schema knows', async (t) => {
+  const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as {
+    services: Record<string, { environment?: Record<string, unknown>; image?: string }>;
+  };
+  const dogan = ['runtime-1', 'runtime-2', 'registry'];
+  t.ok(compose.services.postgres && compose.services.nats, 'PostgreSQL and NATS are in the stack');
+  for (const name of dogan) {
+    const env = compose.services[name]?.environment;
+    t.ok(env, `${name} has an environment`);
+    const unknown = Object.keys(env ?? {}).filter((k) => !known.has(k));
+    t.same(unknown, [], `${name} sets no unknown variable`);
+  }
+  t.equal(compose.services['runtime-1']?.environment?.DATABASE_URL, 'postgresql://postgres:postgres@postgres:5432/dogan', 'replicas share PostgreSQL');
+});
