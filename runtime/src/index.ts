@@ -22,3 +22,4 @@ export { KernelErrors } from './errors.js';
 export { sendProblem, problemDocument, problemType, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
 export { bearerToken, type AdminAuth } from './auth/admin-token.js';
 export { generateToken, hashToken, tokenMatchesHash } from './auth/secret-hash.js';
+export { createStep, runSteps, StepFailedError, type Step } from './workflow/run-steps.js';

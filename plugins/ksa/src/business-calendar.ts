@@ -41,6 +41,11 @@ export interface BusinessDuration {
 const SEARCH_LIMIT_DAYS = 3660;
 const MS_PER_MINUTE = 60_000;
 
+/**
+ * A tenant's business calendar. Immutable; holiday lists are computed once per year and remembered.
+ * With the default Saudi holidays, dates whose year the Umm al-Qura table cannot cover (before 1946,
+ * after 2077) throw `DATE_OUT_OF_RANGE`.
+ */
 export class BusinessCalendar {
   readonly workWeek: readonly IsoWeekday[];
   readonly businessHours: BusinessHours;

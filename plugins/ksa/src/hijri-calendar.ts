@@ -89,13 +89,12 @@ export class HijriCalendar {
 
   /** Length in days (29 or 30) of a Hijri month. */
   monthLength(year: number, month: number): 29 | 30 {
-    const index = this.checkedMonthIndex(year, month, { year, month, day: 1 });
-    return ((this.starts[index + 1] as number) - (this.starts[index] as number)) as 29 | 30;
+    return this.lengthAt(this.checkedMonthIndex(year, month, `${year}-${month}`)) as 29 | 30;
   }
 
   /** Gregorian `YYYY-MM-DD` of the first day of a Hijri month. */
   monthStart(year: number, month: number): IsoDate {
-    return dayNumberToIsoDate(this.starts[this.checkedMonthIndex(year, month, { year, month, day: 1 })] as number);
+    return dayNumberToIsoDate(this.starts[this.checkedMonthIndex(year, month, `${year}-${month}`)] as number);
   }
 
   /** True when `date` is a real day of this calendar. */
@@ -113,19 +112,17 @@ export class HijriCalendar {
    * (month 13, day 30 of a 29-day month, non-integers) or `DATE_OUT_OF_RANGE` (year outside range).
    */
   validateHijriDate(date: unknown): HijriDate {
-    const candidate = date as Partial<HijriDate> | null;
-    const { year, month, day } = candidate ?? {};
-    const shown = typeof date === 'object' && date !== null ? safeHijriIso(candidate ?? {}) : String(date);
-    if (![year, month, day].every((n) => Number.isInteger(n))) {
-      throw KsaErrors.HIJRI_DATE_INVALID(shown, 'year, month and day must be whole numbers');
+    const { year, month, day } = (typeof date === 'object' && date !== null ? date : {}) as Record<string, unknown>;
+    if (!isWhole(year) || !isWhole(month) || !isWhole(day)) {
+      throw KsaErrors.HIJRI_DATE_INVALID(JSON.stringify(date) ?? String(date), 'year, month and day must be whole numbers');
     }
-    const index = this.checkedMonthIndex(year as number, month as number, { year, month, day } as HijriDate);
-    const length = (this.starts[index + 1] as number) - (this.starts[index] as number);
-    if ((day as number) < 1 || (day as number) > length) {
-      const monthName = HIJRI_MONTH_NAMES.en[(month as number) - 1];
+    const shown = formatHijriIso({ year, month, day });
+    const length = this.lengthAt(this.checkedMonthIndex(year, month, shown));
+    if (day < 1 || day > length) {
+      const monthName = HIJRI_MONTH_NAMES.en[month - 1];
       throw KsaErrors.HIJRI_DATE_INVALID(shown, `${monthName} ${year} has ${length} days, so the day must be 1 to ${length}`);
     }
-    return { year: year as number, month: month as number, day: day as number };
+    return { year, month, day };
   }
 
   /** Parses a Hijri `YYYY-MM-DD` string (e.g. `1446-09-01`) into a validated `HijriDate`. */
@@ -144,14 +141,19 @@ export class HijriCalendar {
     );
   }
 
-  private checkedMonthIndex(year: number, month: number, shown: HijriDate): number {
-    if (!Number.isInteger(month) || month < 1 || month > 12) {
-      throw KsaErrors.HIJRI_DATE_INVALID(safeHijriIso(shown), 'the month must be 1 (Muharram) to 12 (Dhu al-Hijjah)');
+  /** Table index of a month; `shown` is how the caller's input appears in the error message. */
+  private checkedMonthIndex(year: number, month: number, shown: string): number {
+    if (!isWhole(month) || month < 1 || month > 12) {
+      throw KsaErrors.HIJRI_DATE_INVALID(shown, 'the month must be 1 (Muharram) to 12 (Dhu al-Hijjah)');
     }
-    if (!Number.isInteger(year) || year < FIRST_SUPPORTED_HIJRI_YEAR || year > LAST_SUPPORTED_HIJRI_YEAR) {
-      throw KsaErrors.DATE_OUT_OF_RANGE(`Hijri date ${safeHijriIso(shown)}`, this.describeRange());
+    if (!isWhole(year) || year < FIRST_SUPPORTED_HIJRI_YEAR || year > LAST_SUPPORTED_HIJRI_YEAR) {
+      throw KsaErrors.DATE_OUT_OF_RANGE(`Hijri date ${shown}`, this.describeRange());
     }
     return monthIndexOf(year, month);
+  }
+
+  private lengthAt(index: number): number {
+    return (this.starts[index + 1] as number) - (this.starts[index] as number);
   }
 
   /** Binary search for the month whose start is the last one on or before `dayNumber`; -1 outside. */
@@ -169,11 +171,8 @@ export class HijriCalendar {
   }
 }
 
-function safeHijriIso(date: Partial<HijriDate>): string {
-  const { year, month, day } = date;
-  return [year, month, day].every((n) => Number.isInteger(n) && (n as number) >= 0)
-    ? formatHijriIso(date as HijriDate)
-    : JSON.stringify(date);
+function isWhole(value: unknown): value is number {
+  return Number.isInteger(value);
 }
 
 /** Package table + corrections + overrides, checked so that every touched month is 29 or 30 days. */

@@ -12,8 +12,10 @@ const err = (line: string) => process.stderr.write(line + '\n');
 
 const builtins: Record<string, { summary: string; run(args: string[]): Promise<number> }> = {
   start: {
-    summary: 'Start the platform (HTTP server) with the configured plugins',
-    async run() {
+    summary: 'Start the platform (HTTP server) with the configured plugins; --demo ensures a demo tenant',
+    async run(args) {
+      // --demo is the quick start's switch: same as DOGAN_DEMO_TENANT=true unless that is set.
+      if (args.includes('--demo')) process.env.DOGAN_DEMO_TENANT ??= 'true';
       const kernel = await buildKernel();
       const server = await startServer(kernel, { exitProcess: true });
       printStartBanner(kernel, server.url, out);

@@ -8,6 +8,7 @@ export function printStartBanner(kernel: Kernel, url: string, out: (line?: strin
   out(`  API docs:     ${base}/docs`);
   out(`  Health:       ${base}/health   Ready: ${base}/ready   Metrics: ${base}/metrics`);
   out(`  Plugins:      ${kernel.host.plugins.map((p) => `${p.definition.name}@${p.definition.version}`).join(', ')}`);
+  for (const line of kernel.host.announcements) out(`  ${line}`);
   if (kernel.adminAuth.generatedToken) {
     out('');
     out(`  Platform admin token (shown once, stored hashed in ${kernel.config.DOGAN_DATA_DIR}/admin-token.json):`);

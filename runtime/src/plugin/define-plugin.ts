@@ -9,7 +9,6 @@ import type { ServiceLookup, ServiceRef } from './service-ref.js';
 export interface TenantRef {
   readonly id: string;
   readonly subdomain: string;
-  readonly [key: string]: unknown;
 }
 
 /** What every hook and route factory of a plugin receives. */
@@ -21,8 +20,16 @@ export interface PluginContext {
   /** The kernel's metrics registry (bounded label sets: never a label per tenant). */
   readonly metrics: Registry;
   readonly services: ServiceLookup;
+  /** A line for the start-up banner (`dogan start`), e.g. where a demo tenant lives. */
+  announce(line: string): void;
   /** The platform admin credential; use `adminAuth.preHandler` on `/api/admin/*` routes. */
   readonly adminAuth: AdminAuth;
+  /**
+   * Every loaded plugin with its context, in load order (a function: the list grows during init).
+   * For platform plugins that act on all others: the tenants plugin runs their tenant migrations and
+   * lifecycle hooks.
+   */
+  readonly peers: () => ReadonlyArray<{ readonly definition: PluginDefinition; readonly context: PluginContext }>;
   /** Names and versions of every loaded plugin, in load order. */
   readonly loadedPlugins: ReadonlyArray<{ name: string; version: string; dependencies: Record<string, string> }>;
 }

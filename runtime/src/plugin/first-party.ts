@@ -3,5 +3,6 @@
  * is not configured costs nothing, and the kernel package does not depend on the plugins statically.
  */
 export const firstPartyPlugins: Readonly<Record<string, () => Promise<unknown>>> = {
+  tenants: () => import('@dogan/tenants'),
   'platform-info': () => import('@dogan/plugin-platform-info'),
 };

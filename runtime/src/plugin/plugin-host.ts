@@ -22,6 +22,8 @@ export type ReadinessCheck = { plugin: string; name: string; check: () => Promis
 export class PluginHost {
   readonly plugins: LoadedPlugin[] = [];
   readonly readinessChecks: ReadinessCheck[] = [];
+  /** Lines plugins asked to show in the start-up banner. */
+  readonly announcements: string[] = [];
   private readonly services = new Map<string, unknown>();
 
   constructor(
@@ -69,6 +71,8 @@ export class PluginHost {
         metrics: this.deps.metrics,
         services: this.lookupFor(def),
         adminAuth: this.deps.adminAuth,
+        peers: () => this.plugins,
+        announce: (line) => void this.announcements.push(line),
         loadedPlugins: summary,
       };
       const provides = new Set((def.provides ?? []).map((r) => r.id));

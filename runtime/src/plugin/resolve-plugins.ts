@@ -92,7 +92,7 @@ function checkServiceWiring(ordered: PluginDefinition[]): void {
     const deps = dependencyClosure(def, byName);
     for (const ref of def.consumes ?? ([] as ServiceRef<unknown>[])) {
       const provider = providerOf.get(ref.id);
-      if (!provider || !deps.has(provider)) throw KernelErrors.PLUGIN_SERVICE_MISSING(ref.id, def.name);
+      if (!provider || (provider !== def.name && !deps.has(provider))) throw KernelErrors.PLUGIN_SERVICE_MISSING(ref.id, def.name);
     }
   }
 }

@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { Config } from '@dogan/runtime';
+import { ApiKeySchema } from '../entities/api-key.js';
+import { AuditEntrySchema } from '../entities/audit-entry.js';
+import { TenantSchema } from '../entities/tenant.js';
+
+/** Its own context name, so a tenant's EntityManager fork can never stand in for the control plane's. */
+export const CONTROL_PLANE_CONTEXT = 'control-plane';
+
+/**
+ * Opens the control-plane database: PostgreSQL when DATABASE_URL is set, else the SQLite file at
+ * PLATFORM_DB_PATH. Its schema is brought up to date additively (never dropping a column).
+ */
+export async function openControlPlane(config: Config, extraEntities: readonly unknown[] = []): Promise<MikroORM> {
+  const common: Partial<Options> = {
+    contextName: CONTROL_PLANE_CONTEXT,
+    entities: [TenantSchema, ApiKeySchema, AuditEntrySchema, ...(extraEntities as never[])],
+    allowGlobalContext: false,
+    debug: false,
+    discovery: { warnWhenNoEntities: false },
+  };
+  let orm: MikroORM;
+  if (config.DATABASE_URL) {
+    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.DATABASE_URL, pool: { min: 0, max: 10 } } as Options);
+    await orm.schema.ensureDatabase();
+  } else {
+    mkdirSync(dirname(config.PLATFORM_DB_PATH), { recursive: true });
+    orm = await MikroORM.init({ ...common, driver: BetterSqliteDriver, dbName: config.PLATFORM_DB_PATH } as Options);
+  }
+  await orm.schema.updateSchema({ safe: true });
+  return orm;
+}

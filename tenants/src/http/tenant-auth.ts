@@ -1,0 +1,93 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken, isDoganError, sendProblem, type AdminAuth, type DoganError } from '@dogan/runtime';
+import type { ApiKeyService, VerifiedKey } from '../api-keys.js';
+import type { Tenant } from '../entities/tenant.js';
+import { TenantErrors } from '../errors.js';
+import { statusGateError } from '../lifecycle.js';
+import type { TenantService } from '../tenant-service.js';
+import { tenantReferences } from './resolve-tenant.js';
+
+/** Who is calling: the platform admin, or a tenant API key with its scopes. */
+export type Caller = { kind: 'platform-admin' } | ({ kind: 'api-key' } & VerifiedKey);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The resolved, authenticated tenant of a tenant route. */
+    tenant: Tenant | null;
+    caller: Caller | null;
+  }
+}
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header) return header.trim();
+  return bearerToken(request);
+}
+
+async function authenticate(request: FastifyRequest, adminAuth: AdminAuth, keys: ApiKeyService): Promise<Caller | DoganError> {
+  const credential = presentedKey(request);
+  if (!credential) return TenantErrors.AUTH_REQUIRED();
+  if (adminAuth.verify(credential)) return { kind: 'platform-admin' };
+  try {
+    return { kind: 'api-key', ...(await keys.verify(credential)) };
+  } catch (err) {
+    return err as DoganError;
+  }
+}
+
+async function resolveTenant(request: FastifyRequest, tenants: TenantService, baseDomain: string, caller: Caller): Promise<Tenant | DoganError> {
+  const refs = tenantReferences({ host: request.headers.host, url: request.url, tenantHeader: request.headers['x-tenant-id'] }, baseDomain);
+  if (refs.length === 0) {
+    // A tenant key names its own tenant: `GET /api/v1/tenant/info` with just a key works.
+    if (caller.kind === 'api-key') return tenants.get(caller.tenantId).catch((e: DoganError) => e);
+    return TenantErrors.TENANT_REQUIRED();
+  }
+  let chosen: Tenant | undefined;
+  for (const ref of refs) {
+    let found: Tenant | null;
+    try {
+      found = await tenants.find(ref.value);
+    } catch (err) {
+      return err as DoganError;
+    }
+    if (!found) return TenantErrors.TENANT_NOT_FOUND(ref.value);
+    if (chosen && chosen.id !== found.id) return TenantErrors.TENANT_AMBIGUOUS(refs[0]!.value, refs[0]!.via, ref.value, ref.via);
+    chosen ??= found;
+  }
+  return chosen!;
+}
+
+/**
+ * The preHandler of every tenant route: authenticate (platform admin token or tenant API key),
+ * resolve the tenant (subdomain, path, header, or the key's own tenant), refuse a key used on another
+ * tenant (and log the attempt), then the status gate. On success `request.tenant` and
+ * `request.caller` are set and the request's logger carries the tenant id.
+ */
+export function createTenantPreHandler(deps: { tenants: TenantService; keys: ApiKeyService; adminAuth: AdminAuth; baseDomain: string }) {
+  return async function tenantPreHandler(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const caller = await authenticate(request, deps.adminAuth, deps.keys);
+    if (isDoganError(caller)) return sendProblem(reply, caller);
+    const tenant = await resolveTenant(request, deps.tenants, deps.baseDomain, caller);
+    if (isDoganError(tenant)) return sendProblem(reply, tenant);
+    const t = tenant;
+    if (caller.kind === 'api-key' && caller.tenantId !== t.id) {
+      request.log.warn({ event: 'api_key_tenant_mismatch', keyPrefix: caller.prefix, keyTenantId: caller.tenantId, requestedTenantId: t.id }, 'API key used on another tenant');
+      return sendProblem(reply, TenantErrors.API_KEY_TENANT_MISMATCH(t.subdomain));
+    }
+    const gate = statusGateError(t.status, t.subdomain);
+    if (gate) return sendProblem(reply, gate);
+    request.tenant = t;
+    request.caller = caller;
+    request.log = request.log.child({ tenantId: t.id });
+    return undefined;
+  };
+}
+
+/** A preHandler that requires a scope of API keys (the platform admin has every scope). */
+export function requireScope(scope: string) {
+  return async function scopeCheck(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const caller = request.caller;
+    if (caller?.kind === 'api-key' && !caller.scopes.includes(scope)) return sendProblem(reply, TenantErrors.API_KEY_SCOPE_MISSING(scope));
+    return undefined;
+  };
+}

@@ -1,0 +1,120 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { createServiceRef, definePlugin, type PluginContext } from '@dogan/runtime';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyService } from './api-keys.js';
+import { tenantCommands } from './cli/tenant-commands.js';
+import { openControlPlane } from './database/control-plane.js';
+import { configuredServers } from './database/database-servers.js';
+import { TenantDatabaseManager } from './database/tenant-database-manager.js';
+import { createTenantPreHandler, requireScope } from './http/tenant-auth.js';
+import { adminTenantRoutes } from './routes/admin-tenants.js';
+import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { tenantSelfRoutes } from './routes/tenant-self.js';
+import { TenantService } from './tenant-service.js';
+import { ensureDemoTenant } from './demo-tenant.js';
+
+export { TenantErrors } from './errors.js';
+export type { Tenant, TenantStatus } from './entities/tenant.js';
+export { TenantService, type CreateTenantInput } from './tenant-service.js';
+export { TenantDatabaseManager } from './database/tenant-database-manager.js';
+export { ApiKeyService } from './api-keys.js';
+export { tenantReferences } from './http/resolve-tenant.js';
+export type { Caller } from './http/tenant-auth.js';
+
+/** What the tenants plugin offers other plugins. */
+export interface TenantsApi {
+  readonly tenants: TenantService;
+  readonly keys: ApiKeyService;
+  readonly databases: TenantDatabaseManager;
+  readonly controlPlane: MikroORM;
+  /** Add to a scope's preHandler: authenticates, resolves the tenant and applies the status gate. */
+  readonly tenantPreHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  readonly requireScope: typeof requireScope;
+}
+
+export const tenantsApiRef = createServiceRef<TenantsApi>({ id: 'tenants.api' });
+
+function apiOf(ctx: PluginContext): TenantsApi {
+  return ctx.services.get(tenantsApiRef);
+}
+
+export default definePlugin({
+  name: 'tenants',
+  version: '0.1.0',
+  kernel: '^0.1.0',
+  description: 'Control plane, a database per tenant, lifecycle, tenant resolution and API keys',
+  provides: [tenantsApiRef],
+  consumes: [tenantsApiRef],
+  commands: tenantCommands(apiOf),
+
+  async init(ctx) {
+    const controlPlaneEntities = ctx.peers().flatMap((p) => [...(p.definition.controlPlaneEntities ?? [])]);
+    const controlPlane = await openControlPlane(ctx.config, controlPlaneEntities);
+    const servers = configuredServers(ctx.config);
+    const databases = new TenantDatabaseManager({
+      config: ctx.config,
+      servers,
+      entities: () => ctx.peers().flatMap((p) => [...(p.definition.tenantEntities ?? [])]),
+      log: ctx.log,
+    });
+    const keys = new ApiKeyService(controlPlane);
+    const tenants = new TenantService({ controlPlane, databases, servers, peers: ctx.peers, config: ctx.config, log: ctx.log, apiKeys: keys });
+    const tenantPreHandler = createTenantPreHandler({ tenants, keys, adminAuth: ctx.adminAuth, baseDomain: ctx.config.DOGAN_BASE_DOMAIN });
+    ctx.provide(tenantsApiRef, { tenants, keys, databases, controlPlane, tenantPreHandler, requireScope });
+    ctx.addReadinessCheck('control-plane database', async () => {
+      await controlPlane.em.fork().getConnection().execute('SELECT 1');
+    });
+  },
+
+  pipeline(app) {
+    // Declared up front so every request object has the same shape (V8 keeps one hidden class).
+    app.decorateRequest('tenant', null);
+    app.decorateRequest('caller', null);
+  },
+
+  async routes(app, ctx) {
+    const { tenants, keys, tenantPreHandler } = apiOf(ctx);
+    await app.register(async (admin) => {
+      admin.addHook('preHandler', ctx.adminAuth.preHandler);
+      await adminTenantRoutes(admin, tenants);
+      await apiKeyRoutes(admin, {
+        prefix: '/api/admin/tenants/:id',
+        tenantParam: 'id',
+        tenants,
+        keys,
+        tenantOf: async (request) => (await tenants.get((request.params as { id: string }).id)).id,
+        actorOf: () => 'platform-admin',
+        tags: ['api keys (platform admin)'],
+      });
+    });
+    await app.register(async (scope) => {
+      scope.addHook('preHandler', tenantPreHandler);
+      await tenantSelfRoutes(scope);
+      await scope.register(async (own) => {
+        own.addHook('preHandler', requireScope('admin'));
+        await apiKeyRoutes(own, {
+          prefix: '/api/v1/:tenant',
+          tenantParam: 'tenant',
+          tenants,
+          keys,
+          tenantOf: async (request) => request.tenant!.id,
+          actorOf: (request) => (request.caller?.kind === 'api-key' ? `api-key:${request.caller.prefix}` : 'platform-admin'),
+          tags: ['api keys (tenant admin)'],
+        });
+      });
+    });
+  },
+
+  async onReady(ctx) {
+    apiOf(ctx).tenants.startSweeper(ctx.config.TENANT_SWEEP_INTERVAL_MS);
+    if (ctx.config.DOGAN_DEMO_TENANT) await ensureDemoTenant(apiOf(ctx), ctx);
+  },
+
+  async onClose(ctx) {
+    const current = ctx.services.getOptional(tenantsApiRef);
+    if (!current) return;
+    current.tenants.stopSweeper();
+    await current.databases.close();
+    await current.controlPlane.close(true);
+  },
+});

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { tenantJson, tenantSchema } from '../http/schemas.js';
+import { PLAN_LIMITS } from '../plans.js';
+
+const tags = ['tenant'];
+const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+
+const limit = { type: ['integer', 'null'], description: 'null: unlimited' } as const;
+
+/** The calling tenant's own record and quota (the original system's routes). */
+export async function tenantSelfRoutes(app: FastifyInstance): Promise<void> {
+  const info = { schema: { tags, security, summary: 'The calling tenant', response: { 200: tenantSchema } } };
+  app.get('/api/v1/tenant/info', info, async (request) => tenantJson(request.tenant!));
+  app.get('/api/v1/:tenant/info', info, async (request) => tenantJson(request.tenant!));
+
+  app.get(
+    '/api/v1/tenant/quota',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "The calling tenant's plan limits (usage figures come from the billing plugin once loaded)",
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              plan: { type: 'string' },
+              limits: { type: 'object', properties: { agents: limit, workflows: limit, apiCallsPerMonth: limit, storageGb: limit } },
+            },
+          },
+        },
+      },
+    },
+    async (request) => ({ plan: request.tenant!.plan, limits: PLAN_LIMITS[request.tenant!.plan] }),
+  );
+}

@@ -1,0 +1,267 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Config } from '@dogan/runtime';
+import type { Logger } from 'pino';
+import type { ApiKeyService } from './api-keys.js';
+import type { DatabaseServer } from './database/database-servers.js';
+import type { TenantDatabaseManager } from './database/tenant-database-manager.js';
+import { collectMigrations, migrateTenantDatabase } from './database/tenant-migrations.js';
+import { AuditEntrySchema } from './entities/audit-entry.js';
+import { TenantSchema, type Tenant, type TenantStatus } from './entities/tenant.js';
+import { TenantErrors } from './errors.js';
+import { nextStatus, type LifecycleAction } from './lifecycle.js';
+import { PLAN_NAMES } from './plans.js';
+import { provisionTenant, type ProvisioningDeps } from './provisioning.js';
+import { slugFromName, validateSubdomain, validateTenantName } from './subdomain.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const DIRECTORY_CACHE_MS = 5_000;
+
+export interface CreateTenantInput {
+  name: string;
+  subdomain?: string;
+  plan?: string;
+  trialDays?: number;
+  databaseServer?: string;
+  locale?: string;
+  timezone?: string;
+  country?: string;
+  id?: string;
+}
+
+export interface ListTenantsQuery {
+  status?: TenantStatus;
+  plan?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface MigrationReport {
+  total: number;
+  migrated: Array<{ tenantId: string; subdomain: string; applied: string[] }>;
+  failed: Array<{ tenantId: string; subdomain: string; error: string }>;
+}
+
+/** True when `ref` has the shape of a tenant id or subdomain; anything else is a malformed reference. */
+export function isTenantReference(ref: string): boolean {
+  return UUID.test(ref) || SLUG.test(ref);
+}
+
+/**
+ * The tenants' control plane: look-ups (cached briefly, since every tenant request needs one),
+ * creation through provisioning, lifecycle transitions, deletion with a grace period and purge, the
+ * trial-expiry and purge sweep, and migrations across tenants. Every change is audited.
+ */
+export class TenantService {
+  private readonly cache = new Map<string, { tenant: Tenant | null; until: number }>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: ProvisioningDeps & { config: Config; log: Logger; apiKeys: ApiKeyService },
+  ) {}
+
+  get controlPlane(): MikroORM {
+    return this.deps.controlPlane;
+  }
+
+  get databases(): TenantDatabaseManager {
+    return this.deps.databases;
+  }
+
+  get servers(): readonly DatabaseServer[] {
+    return this.deps.servers;
+  }
+
+  /** Drops cached look-ups of a tenant after a change made outside this service. */
+  forget(tenant: Pick<Tenant, 'id' | 'subdomain'>): void {
+    this.cache.delete(tenant.id);
+    this.cache.delete(tenant.subdomain);
+  }
+
+  async audit(tenantId: string | null, action: string, actor: string, details?: Record<string, unknown>): Promise<void> {
+    const em = this.deps.controlPlane.em.fork();
+    em.create(AuditEntrySchema, { tenantId, action, actor, details: details ?? null, at: new Date() });
+    await em.flush();
+  }
+
+  /** A tenant by id or subdomain, or null; malformed references are refused with TENANT_ID_INVALID. */
+  async find(ref: string): Promise<Tenant | null> {
+    if (!isTenantReference(ref)) throw TenantErrors.TENANT_ID_INVALID(ref.slice(0, 80));
+    const now = Date.now();
+    const hit = this.cache.get(ref);
+    if (hit && hit.until > now) return hit.tenant;
+    const where = UUID.test(ref) ? { id: ref.toLowerCase() } : { subdomain: ref };
+    const tenant = await this.deps.controlPlane.em.fork().findOne(TenantSchema, where, { disableIdentityMap: true });
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(ref, { tenant, until: now + DIRECTORY_CACHE_MS });
+    return tenant;
+  }
+
+  async get(ref: string): Promise<Tenant> {
+    const tenant = await this.find(ref);
+    if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
+    return tenant;
+  }
+
+  async list(query: ListTenantsQuery): Promise<{ items: Tenant[]; total: number }> {
+    const where: Record<string, unknown> = {};
+    if (query.status) where.status = query.status;
+    if (query.plan) where.plan = query.plan;
+    const [items, total] = await this.deps.controlPlane.em
+      .fork()
+      .findAndCount(TenantSchema, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: query.limit, offset: query.offset });
+    return { items, total };
+  }
+
+  private async uniqueSubdomain(base: string): Promise<string> {
+    const em = this.deps.controlPlane.em.fork();
+    for (let n = 1; n < 1000; n++) {
+      const candidate = n === 1 ? base : `${base.slice(0, 58)}-${n}`;
+      if ((await em.count(TenantSchema, { subdomain: candidate })) === 0) return candidate;
+    }
+    return `${base.slice(0, 50)}-${Date.now().toString(36)}`;
+  }
+
+  /** Validates, then provisions; the subdomain is derived from the name when not given. */
+  async create(input: CreateTenantInput, actor: string): Promise<Tenant> {
+    const name = validateTenantName(input.name);
+    const plan = input.plan ?? this.deps.config.DEFAULT_PLAN;
+    if (!PLAN_NAMES.includes(plan)) throw TenantErrors.PLAN_UNKNOWN(plan, PLAN_NAMES.join(', '));
+    let subdomain: string;
+    if (input.subdomain !== undefined) {
+      subdomain = input.subdomain;
+      validateSubdomain(subdomain);
+    } else {
+      subdomain = await this.uniqueSubdomain(slugFromName(name));
+    }
+    const tenant = await provisionTenant(this.deps, {
+      ...input,
+      name,
+      subdomain,
+      plan,
+      trialDays: input.trialDays ?? this.deps.config.TRIAL_PERIOD_DAYS,
+    });
+    this.forget(tenant);
+    await this.audit(tenant.id, 'tenant.created', actor, { subdomain, plan, databaseServer: tenant.databaseServer });
+    this.deps.log.info({ tenantId: tenant.id, subdomain }, 'tenant provisioned');
+    return tenant;
+  }
+
+  async update(ref: string, changes: { name?: string; plan?: string; locale?: string; timezone?: string }, actor: string): Promise<Tenant> {
+    const em = this.deps.controlPlane.em.fork();
+    const tenant = await em.findOne(TenantSchema, { id: (await this.get(ref)).id });
+    if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
+    if (changes.name !== undefined) tenant.name = validateTenantName(changes.name);
+    if (changes.plan !== undefined) {
+      if (!PLAN_NAMES.includes(changes.plan)) throw TenantErrors.PLAN_UNKNOWN(changes.plan, PLAN_NAMES.join(', '));
+      tenant.plan = changes.plan;
+    }
+    if (changes.locale !== undefined) tenant.locale = changes.locale;
+    if (changes.timezone !== undefined) tenant.timezone = changes.timezone;
+    await em.flush();
+    this.forget(tenant);
+    await this.audit(tenant.id, 'tenant.updated', actor, changes);
+    return tenant;
+  }
+
+  /** Applies a lifecycle action, refusing transitions that make no sense. */
+  async transition(ref: string, action: LifecycleAction, actor: string): Promise<Tenant> {
+    const em = this.deps.controlPlane.em.fork();
+    const tenant = await em.findOne(TenantSchema, { id: (await this.get(ref)).id });
+    if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
+    const from = tenant.status;
+    const to = nextStatus(action, from, tenant.statusBeforeDeletion);
+    tenant.status = to;
+    if (action === 'delete') {
+      tenant.statusBeforeDeletion = from;
+      tenant.deletionScheduledAt = new Date(Date.now() + this.deps.config.TENANT_DELETION_GRACE_DAYS * 86_400_000);
+    }
+    if (action === 'restore') {
+      tenant.statusBeforeDeletion = null;
+      tenant.deletionScheduledAt = null;
+    }
+    await em.flush();
+    this.forget(tenant);
+    await this.audit(tenant.id, `tenant.${action}`, actor, { from, to });
+    return tenant;
+  }
+
+  /** Drops the database, revokes keys, runs plugins' `onTenantDeleted` and removes the record. */
+  async purge(ref: string, actor: string): Promise<void> {
+    const tenant = await this.get(ref);
+    for (const peer of this.deps.peers()) {
+      await peer.definition.onTenantDeleted?.(tenant, peer.context)?.catch?.((err: unknown) =>
+        this.deps.log.error({ err, tenantId: tenant.id, plugin: peer.definition.name }, 'onTenantDeleted failed; purging anyway'),
+      );
+    }
+    await this.deps.databases.dropDatabase(tenant);
+    await this.deps.apiKeys.revokeAllOf(tenant.id);
+    await this.deps.controlPlane.em.fork().nativeDelete(TenantSchema, { id: tenant.id });
+    this.forget(tenant);
+    await this.audit(tenant.id, 'tenant.purged', actor, { subdomain: tenant.subdomain });
+  }
+
+  /** Expires ended trials and purges tenants whose deletion grace has passed. */
+  async sweep(now = new Date()): Promise<{ expired: string[]; purged: string[] }> {
+    const em = this.deps.controlPlane.em.fork();
+    const endedTrials = await em.find(TenantSchema, { status: 'trial', trialEndsAt: { $lte: now } });
+    const expired: string[] = [];
+    for (const t of endedTrials) {
+      await this.transition(t.id, 'expire', 'system:sweep');
+      expired.push(t.id);
+    }
+    const due = await em.find(TenantSchema, { status: 'pending_deletion', deletionScheduledAt: { $lte: now } });
+    const purged: string[] = [];
+    for (const t of due) {
+      await this.purge(t.id, 'system:sweep');
+      purged.push(t.id);
+    }
+    return { expired, purged };
+  }
+
+  /**
+   * Runs the sweep on a timer. Each node runs its own for now; the transitions are idempotent
+   * (a tenant already expired or purged is skipped), so two nodes sweeping do no harm.
+   */
+  startSweeper(intervalMs: number): void {
+    this.stopSweeper();
+    this.sweeper = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.deps.log.error({ err }, 'tenant sweep failed'));
+    }, intervalMs);
+    this.sweeper.unref();
+  }
+
+  stopSweeper(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /**
+   * Runs pending tenant migrations over every tenant with bounded concurrency. A failing tenant is
+   * reported and the others still migrate; each tenant is all-or-nothing, so a rerun resumes.
+   */
+  async migrateAll(options: { concurrency: number; onProgress?: (done: number, total: number, tenant: Tenant, error?: unknown) => void }): Promise<MigrationReport> {
+    const tenants = (await this.deps.controlPlane.em.fork().find(TenantSchema, { status: { $ne: 'provisioning' } }, { orderBy: { createdAt: 'asc' } }));
+    const migrations = collectMigrations(this.deps.peers().map((p) => p.definition));
+    const report: MigrationReport = { total: tenants.length, migrated: [], failed: [] };
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < tenants.length) {
+        const tenant = tenants[next++]!;
+        let error: unknown;
+        try {
+          const applied = await migrateTenantDatabase(await this.deps.databases.orm(tenant), this.deps.databases.dialect, migrations);
+          report.migrated.push({ tenantId: tenant.id, subdomain: tenant.subdomain, applied });
+        } catch (err) {
+          error = err;
+          const which = (err as { migration?: string }).migration;
+          report.failed.push({ tenantId: tenant.id, subdomain: tenant.subdomain, error: `${which ? which + ': ' : ''}${(err as Error).message}` });
+        }
+        options.onProgress?.(++done, tenants.length, tenant, error);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, tenants.length)) }, worker));
+    return report;
+  }
+}
