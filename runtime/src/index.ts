@@ -2,7 +2,8 @@
 export { buildKernel, resolveConfiguredPlugins, type Kernel, type KernelOptions } from './kernel.js';
 export { startServer, type RunningServer } from './server.js';
 export { KERNEL_VERSION } from './kernel-version.js';
-export { loadConfig, describeConfig, type LoadConfigOptions } from './config/load-config.js';
+export { loadConfig, loadSchemaConfig, describeConfig, type LoadConfigOptions } from './config/load-config.js';
+export { bool, int, oneOf, optionalStr, optionalUrl, str, maskValue, type VariableSpec } from './config/variables.js';
 export { configSchema, type Config, type ConfigName } from './config/schema.js';
 export { createLogger } from './logger.js';
 export {
@@ -11,6 +12,7 @@ export {
   type PluginContext,
   type PluginDefinition,
   type PluginInitContext,
+  type ProblemLocalizer,
   type TenantMigration,
   type TenantRef,
 } from './plugin/define-plugin.js';

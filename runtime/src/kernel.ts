@@ -75,7 +75,11 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
 
   const app = createApp(config, log);
   try {
-    installProblemHandlers(app);
+    installProblemHandlers(app, {
+      get localize() {
+        return host.problemLocalizer;
+      },
+    });
     installResponseHeaders(app, { docsPrefix: DOCS_PREFIX });
     installAccessLog(app, installHttpMetrics(app, metrics));
     await installOpenApi(app, { version: KERNEL_VERSION });

@@ -48,7 +48,7 @@ export default definePlugin({
   commands: tenantCommands(apiOf),
 
   async init(ctx) {
-    const controlPlaneEntities = ctx.peers().flatMap((p) => [...(p.definition.controlPlaneEntities ?? [])]);
+    const controlPlaneEntities = ctx.allPlugins.flatMap((p) => [...(p.controlPlaneEntities ?? [])]);
     const controlPlane = await openControlPlane(ctx.config, controlPlaneEntities);
     const servers = configuredServers(ctx.config);
     const databases = new TenantDatabaseManager({

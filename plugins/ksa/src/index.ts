@@ -1,9 +1,7 @@
 /**
- * @dogan/plugin-ksa: Saudi localization as a pure library (no HTTP, no storage) — the Umm al-Qura
- * calendar, Saudi holidays, business-day arithmetic, Arabic/English formatting and messages.
- *
- * Not a plugin definition yet: the plugin wiring (definePlugin, routes, storage of overrides and
- * tenant settings) is being added separately and will build on `createKsaService`.
+ * @dogan/plugin-ksa: Saudi localization. The library (no HTTP, no storage): the Umm al-Qura calendar,
+ * Saudi holidays, business-day arithmetic, Arabic/English formatting and messages. The plugin (the
+ * default export, in ./plugin/): routes, tenant settings and the administrators' overrides.
  */
 export { KsaErrors, type KsaErrorCode } from './errors.js';
 export {
@@ -54,3 +52,7 @@ export {
   type TenantLocaleSettings,
 } from './locale-settings.js';
 export { createKsaService, type KsaService, type KsaServiceOptions, type TenantLocalization } from './ksa-service.js';
+
+// The plugin itself (routes, settings storage, admin overrides) lives in ./plugin/.
+export { ksaPlugin as default, ksaServiceRef } from './plugin/ksa-plugin.js';
+export { KsaPlatform, type TenantLocaleSource } from './plugin/ksa-platform.js';

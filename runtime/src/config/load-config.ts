@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { KernelErrors } from '../errors.js';
 import { configSchema, type Config, type ConfigName } from './schema.js';
-import { maskValue } from './variables.js';
+import { maskValue, type VariableSpec } from './variables.js';
 
 export interface LoadConfigOptions {
   /** Variables to read; defaults to `process.env`. */
@@ -20,16 +20,23 @@ function readEnvFile(path: string): Record<string, string> {
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
 }
 
+type SchemaValues<S extends Record<string, VariableSpec<unknown>>> = { readonly [K in keyof S]: S[K] extends VariableSpec<infer T> ? T : never };
+
 /**
- * Reads and validates every variable of the config schema. All problems are reported at once, each
- * naming its variable, so an operator fixes the environment in one pass.
+ * Reads and validates every variable of a schema (the platform's, or another service's such as the
+ * registry's). All problems are reported at once, each naming its variable, so an operator fixes the
+ * environment in one pass.
  */
-export function loadConfig(options: LoadConfigOptions = {}): Config {
+export function loadSchemaConfig<S extends Record<string, VariableSpec<unknown>>>(
+  schema: S,
+  options: LoadConfigOptions = {},
+  check?: (resolved: Record<string, unknown>, problems: string[]) => void,
+): SchemaValues<S> {
   const env = options.env ?? process.env;
   const fileVars = options.envFile === false ? {} : readEnvFile(resolve(options.envFile ?? '.env'));
   const resolved: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, spec] of Object.entries(configSchema)) {
+  for (const [name, spec] of Object.entries(schema)) {
     const raw = env[name] ?? fileVars[name];
     try {
       resolved[name] = spec.parse(raw, resolved);
@@ -37,13 +44,20 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       problems.push(`${name} ${(err as Error).message}`);
     }
   }
-  if (resolved.BILLING_PROVIDER === 'stripe' && !resolved.STRIPE_SECRET_KEY) {
-    problems.push('STRIPE_SECRET_KEY must be set when BILLING_PROVIDER=stripe');
-  }
+  check?.(resolved, problems);
   if (problems.length > 0) {
     throw KernelErrors.CONFIG_INVALID.with({ problems }, `Invalid configuration: ${problems.join('; ')}`);
   }
-  return Object.freeze(resolved) as Config;
+  return Object.freeze(resolved) as SchemaValues<S>;
+}
+
+/** The platform's configuration, from the environment and `.env`. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  return loadSchemaConfig(configSchema, options, (resolved, problems) => {
+    if (resolved.BILLING_PROVIDER === 'stripe' && !resolved.STRIPE_SECRET_KEY) {
+      problems.push('STRIPE_SECRET_KEY must be set when BILLING_PROVIDER=stripe');
+    }
+  });
 }
 
 /** The configuration as `dogan config` prints it: secrets masked, passwords out of URLs. */

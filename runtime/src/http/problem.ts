@@ -71,11 +71,32 @@ export function toDoganError(err: FastifyError | DoganError | Error, request: Fa
   return KernelErrors.INTERNAL_ERROR();
 }
 
+/** Where the edge finds the optional title translator (decorated on the root instance by the kernel). */
+export interface ProblemLocalizerHolder {
+  localize?: (code: string, status: number, request: FastifyRequest) => string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    problemLocalizer: ProblemLocalizerHolder;
+  }
+}
+
+function localizedTitle(err: DoganError, request: FastifyRequest): string {
+  const localize = request.server.problemLocalizer?.localize;
+  if (!localize) return err.title;
+  try {
+    return localize(err.code, err.statusCode, request) ?? err.title;
+  } catch {
+    return err.title; // a translation problem must never turn a 4xx into a 500
+  }
+}
+
 export function problemDocument(err: DoganError, request: FastifyRequest): ProblemDocument {
   return {
     ...(err.extensions ?? {}),
     type: problemType(err.code),
-    title: err.title,
+    title: localizedTitle(err, request),
     status: err.statusCode,
     detail: err.message,
     code: err.code,
@@ -89,7 +110,8 @@ export function sendProblem(reply: FastifyReply, err: DoganError): FastifyReply 
 }
 
 /** Every error and every unknown route leaves as `application/problem+json`; 5xx details stay in the log. */
-export function installProblemHandlers(app: FastifyInstance): void {
+export function installProblemHandlers(app: FastifyInstance, localizer: ProblemLocalizerHolder): void {
+  app.decorate('problemLocalizer', localizer);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toDoganError(err, request);
     if (problem.statusCode >= 500) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AdminAuth } from '../auth/admin-token.js';
@@ -30,6 +30,8 @@ export interface PluginContext {
    * lifecycle hooks.
    */
   readonly peers: () => ReadonlyArray<{ readonly definition: PluginDefinition; readonly context: PluginContext }>;
+  /** Every plugin definition being loaded, in load order (complete from the first init on). */
+  readonly allPlugins: ReadonlyArray<PluginDefinition>;
   /** Names and versions of every loaded plugin, in load order. */
   readonly loadedPlugins: ReadonlyArray<{ name: string; version: string; dependencies: Record<string, string> }>;
 }
@@ -38,9 +40,16 @@ export interface PluginContext {
 export interface PluginInitContext extends PluginContext {
   /** Makes a service available to plugins that depend on this one; the ref must be in `provides`. */
   provide<T>(ref: ServiceRef<T>, implementation: T): void;
+  /**
+   * Translates problem titles (e.g. into the tenant's language); return undefined to keep the title.
+   * One plugin (the localization plugin) sets it.
+   */
+  setProblemLocalizer(localizer: ProblemLocalizer): void;
   /** Adds a check to `GET /ready` (e.g. "database reachable"); it throws or rejects when not ready. */
   addReadinessCheck(name: string, check: () => Promise<void>): void;
 }
+
+export type ProblemLocalizer = (code: string, status: number, request: FastifyRequest) => string | undefined;
 
 /** A tenant-database migration owned by a plugin; the tenants plugin runs them per tenant. */
 export interface TenantMigration {

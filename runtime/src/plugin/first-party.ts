@@ -4,5 +4,6 @@
  */
 export const firstPartyPlugins: Readonly<Record<string, () => Promise<unknown>>> = {
   tenants: () => import('@dogan/tenants'),
+  ksa: () => import('@dogan/plugin-ksa'),
   'platform-info': () => import('@dogan/plugin-platform-info'),
 };

@@ -5,7 +5,7 @@ import type { AdminAuth } from '../auth/admin-token.js';
 import type { Config } from '../config/schema.js';
 import { KernelErrors } from '../errors.js';
 import { isDoganError } from '../errors/dogan-error.js';
-import type { PluginContext, PluginDefinition, PluginInitContext, TenantRef } from './define-plugin.js';
+import type { PluginContext, PluginDefinition, PluginInitContext, ProblemLocalizer, TenantRef } from './define-plugin.js';
 import type { ServiceLookup, ServiceRef } from './service-ref.js';
 
 export interface LoadedPlugin {
@@ -24,6 +24,8 @@ export class PluginHost {
   readonly readinessChecks: ReadinessCheck[] = [];
   /** Lines plugins asked to show in the start-up banner. */
   readonly announcements: string[] = [];
+  /** Set by a localization plugin; read by the problem+json edge. */
+  problemLocalizer: ProblemLocalizer | undefined;
   private readonly services = new Map<string, unknown>();
 
   constructor(
@@ -72,6 +74,7 @@ export class PluginHost {
         services: this.lookupFor(def),
         adminAuth: this.deps.adminAuth,
         peers: () => this.plugins,
+        allPlugins: this.ordered,
         announce: (line) => void this.announcements.push(line),
         loadedPlugins: summary,
       };
@@ -81,6 +84,9 @@ export class PluginHost {
         provide: (ref, implementation) => {
           if (!provides.has(ref.id)) throw KernelErrors.PLUGIN_SERVICE_UNDECLARED(def.name, 'provided', ref.id, 'provides');
           this.services.set(ref.id, implementation);
+        },
+        setProblemLocalizer: (localizer) => {
+          this.problemLocalizer = localizer;
         },
         addReadinessCheck: (name, check) => this.readinessChecks.push({ plugin: def.name, name, check }),
       };
