@@ -25,3 +25,4 @@ export { sendProblem, problemDocument, problemType, PROBLEM_CONTENT_TYPE, type P
 export { bearerToken, type AdminAuth } from './auth/admin-token.js';
 export { generateToken, hashToken, tokenMatchesHash } from './auth/secret-hash.js';
 export { createStep, runSteps, StepFailedError, type Step } from './workflow/run-steps.js';
+export { createSecretBox, type SecretBox } from './auth/secret-box.js';

@@ -1,0 +1,146 @@
+/**
+ * Code that runs inside every isolate before the module: it captures the intrinsics it relies on
+ * (so a module that poisons `JSON` or `Object.prototype` only breaks itself), removes what must not
+ * be there, builds the module API over two host callbacks that take and return strings, and returns
+ * the entry points the host calls. Host objects never enter: the callbacks become plain functions
+ * and live only in this closure.
+ *
+ * Closure arguments: $0 request(id, op, target, argsJson) → undefined | refusal JSON;
+ * $1 JSON of { tenant, settings, limits }; $2 the global name the API module reads once.
+ */
+export const BOOTSTRAP_SOURCE = String.raw`
+'use strict';
+const hostRequest = $0;
+const boot = JSON.parse($1);
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const apply = Reflect.apply;
+const freeze = Object.freeze;
+const defineProperty = Object.defineProperty;
+const PromiseCtor = Promise;
+const ErrorCtor = Error;
+const StringCtor = String;
+const MapCtor = Map;
+const mapGet = Map.prototype.get;
+const mapSet = Map.prototype.set;
+const mapDelete = Map.prototype.delete;
+const strSlice = String.prototype.slice;
+const limits = boot.limits;
+const settingsJson = stringify(boot.settings ?? {});
+
+for (const name of ['SharedArrayBuffer', 'Atomics', 'WebAssembly', 'eval']) delete globalThis[name];
+
+const pending = new MapCtor();
+let nextId = 0;
+function toError(problem) {
+  const e = new ErrorCtor(StringCtor(problem && problem.message));
+  e.name = 'DoganError';
+  e.code = StringCtor(problem && problem.code);
+  return e;
+}
+function request(op, target, args) {
+  const id = ++nextId;
+  let argsJson;
+  try { argsJson = stringify(args === undefined ? null : args); } catch (err) { return PromiseCtor.reject(toError({ code: 'SANDBOX_INVALID_ARGUMENT', message: 'arguments must be JSON values' })); }
+  const refused = hostRequest(id, op, StringCtor(target), argsJson === undefined ? 'null' : argsJson);
+  if (refused !== undefined) return PromiseCtor.reject(toError(parse(refused)));
+  return new PromiseCtor((resolve, reject) => apply(mapSet, pending, [id, { resolve, reject }]));
+}
+function settle(id, envelope) {
+  const p = apply(mapGet, pending, [id]);
+  if (!p) return;
+  apply(mapDelete, pending, [id]);
+  const result = parse(envelope);
+  if (result.ok) p.resolve(result.value); else p.reject(toError(result.error));
+}
+
+let logs = [];
+let dropped = 0;
+function log(level, message, data) {
+  if (logs.length >= limits.maxLogLines) { dropped++; return; }
+  let text = StringCtor(message);
+  if (text.length > limits.maxLogLineBytes) text = apply(strSlice, text, [0, limits.maxLogLineBytes]);
+  let d = null;
+  if (data !== undefined) {
+    try { d = stringify(data); } catch { d = '"[not JSON]"'; }
+    if (d === undefined || d.length > limits.maxLogLineBytes) d = null;
+  }
+  logs[logs.length] = { level, message: text, data: d };
+}
+function takeLogs() {
+  if (logs.length === 0 && dropped === 0) return '';
+  const out = stringify({ entries: logs, dropped });
+  logs = [];
+  dropped = 0;
+  return out;
+}
+
+const str = (v) => StringCtor(v);
+const api = freeze({
+  storage: freeze({
+    insert: (collection, doc) => request('storage.insert', collection, { collection: str(collection), doc }),
+    get: (collection, id) => request('storage.get', collection, { collection: str(collection), id: str(id) }),
+    update: (collection, id, patch) => request('storage.update', collection, { collection: str(collection), id: str(id), patch }),
+    delete: (collection, id) => request('storage.delete', collection, { collection: str(collection), id: str(id) }),
+    query: (collection, query) => request('storage.query', collection, { collection: str(collection), query: query === undefined ? {} : query }),
+  }),
+  http: freeze({
+    fetch: (url, init) => {
+      const i = init || {};
+      return request('http.fetch', str(url), { url: str(url), method: i.method === undefined ? 'GET' : str(i.method), headers: i.headers || {}, body: i.body === undefined ? null : i.body });
+    },
+  }),
+  events: freeze({ emit: (type, payload) => request('events.emit', type, { type: str(type), payload: payload === undefined ? null : payload }) }),
+  log: freeze({
+    debug: (m, d) => log('debug', m, d),
+    info: (m, d) => log('info', m, d),
+    warn: (m, d) => log('warn', m, d),
+    error: (m, d) => log('error', m, d),
+  }),
+  settings: freeze({ get: () => parse(settingsJson) }),
+  tenant: freeze({ id: boot.tenant.id, locale: boot.tenant.locale, timezone: boot.tenant.timezone, plan: boot.tenant.plan }),
+  sleep: (ms) => request('sleep', '', { ms: +ms }),
+});
+defineProperty(globalThis, $2, { value: api, configurable: true, enumerable: false, writable: false });
+
+const tables = { route: 'routes', event: 'events', job: 'jobs', hook: 'hooks' };
+let ns = null;
+function safe(read, fallback) {
+  try { const v = read(); return typeof v === 'string' ? apply(strSlice, v, [0, 500]) : fallback; } catch { return fallback; }
+}
+function encodeRoute(out) {
+  if (out === null || typeof out !== 'object') throw new TypeError('a route handler must return { status, headers, body }');
+  const headers = out.headers === undefined ? {} : out.headers;
+  const body = out.body;
+  const type = headers && typeof headers === 'object' ? headers['content-type'] : undefined;
+  const text = typeof body === 'string' && typeof type === 'string' && !/json/i.test(type);
+  const bodyText = text ? body : body === undefined ? '' : stringify(body);
+  if (bodyText !== undefined && bodyText.length > limits.maxResponseBytes) return 'T' + bodyText.length;
+  return 'R' + stringify({ status: out.status === undefined ? 200 : out.status, headers, text }) + '\n' + (bodyText === undefined ? '' : bodyText);
+}
+async function dispatch(kind, name, inputJson) {
+  let out;
+  try {
+    const table = ns ? ns[tables[kind]] : undefined;
+    const fn = table ? table[name] : undefined;
+    if (typeof fn !== 'function') throw new TypeError('the bundle exports no ' + tables[kind] + '.' + name + ' function');
+    const result = await fn(parse(inputJson));
+    if (kind === 'route') out = encodeRoute(result);
+    else { const v = stringify(result === undefined ? null : result); out = 'V' + (v === undefined ? 'null' : v); }
+  } catch (err) {
+    out = 'E' + stringify({ name: safe(() => err.name, 'Error'), message: safe(() => err.message, safe(() => StringCtor(err), 'thrown value')), code: safe(() => err.code, null) });
+  }
+  return takeLogs() + '\u0000' + out;
+}
+return {
+  dispatch,
+  settle,
+  attach(namespace) { ns = namespace; delete globalThis[$2]; },
+};
+`;
+
+/** The one importable module: `dogan:module`, read from the hidden global the bootstrap defined. */
+export function apiModuleSource(globalName: string): string {
+  const names = ['storage', 'http', 'events', 'log', 'settings', 'tenant', 'sleep'];
+  return `const api = globalThis[${JSON.stringify(globalName)}];\n${names.map((n) => `export const ${n} = api.${n};`).join('\n')}\nexport default api;\n`;
+}
