@@ -5,7 +5,7 @@
  * load generator to core 1 when `taskset` exists.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -34,12 +34,16 @@ const targets: Target[] = [
   { name: 'plugin route (full pipeline)', args: ['runtime/src/cli/dogan.ts', 'start'], path: '/api/v1/bench/hello', env: kernelEnv },
 ];
 
+const dataDirs: string[] = [];
+
 async function startServer(target: Target): Promise<{ child: ChildProcess; url: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dogan-bench-'));
+  dataDirs.push(dataDir);
   const node = [process.execPath, '--import', 'tsx', ...target.args];
   const [cmd, ...args] = hasTaskset ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(cmd!, args, {
     cwd: root,
-    env: { ...process.env, DOGAN_DATA_DIR: mkdtempSync(join(tmpdir(), 'dogan-bench-')), ...target.env },
+    env: { ...process.env, DOGAN_DATA_DIR: dataDir, ...target.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -81,3 +85,4 @@ for (const t of targets) {
   const rps = mean(totals.get(t.name)!);
   console.log(t.name.padEnd(32) + String(Math.round(rps)).padStart(10) + (rps / base).toFixed(2).padStart(16));
 }
+for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,18 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildKernel, loadConfig, type Config, type Kernel, type PluginDefinition } from '@dogan/runtime';
 
+// Every test data dir goes when the test process ends, however the test ended.
+const tempDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A config for tests: a throwaway data dir, silent logs, a known admin token; `env` overrides. */
 export function testConfig(env: Record<string, string> = {}): Config {
   const dataDir = mkdtempSync(join(tmpdir(), 'dogan-test-'));
+  tempDirs.add(dataDir);
   return loadConfig({
     envFile: false,
     env: { DOGAN_DATA_DIR: dataDir, LOG_LEVEL: 'silent', DOGAN_ADMIN_TOKEN: TEST_ADMIN_TOKEN, PORT: '0', ...env },
@@ -19,7 +26,11 @@ export async function startTestKernel(
   t: { teardown(fn: () => unknown): void },
   options: { plugins?: PluginDefinition[]; env?: Record<string, string>; config?: Config } = {},
 ): Promise<Kernel> {
-  const kernel = await buildKernel({ config: options.config ?? testConfig(options.env), plugins: options.plugins });
-  t.teardown(() => kernel.close());
+  const config = options.config ?? testConfig(options.env);
+  const kernel = await buildKernel({ config, plugins: options.plugins });
+  t.teardown(async () => {
+    await kernel.close();
+    if (config.DOGAN_DATA_DIR.startsWith(tmpdir())) rmSync(config.DOGAN_DATA_DIR, { recursive: true, force: true });
+  });
   return kernel;
 }
