@@ -5,7 +5,7 @@
  * load generator to core 1 when `taskset` exists.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -58,31 +58,49 @@ async function startServer(target: Target): Promise<{ child: ChildProcess; url: 
   return { child, url };
 }
 
-async function load(url: string): Promise<number> {
+/** CPU seconds (user + system) a process has used so far, from /proc: immune to other load on the machine. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
+}
+
+async function load(url: string, pid?: number): Promise<{ rps: number; cpuUsPerRequest: number }> {
+  const before = pid ? cpuSeconds(pid) : NaN;
   const result = await autocannon({ url, connections: 50, pipelining: 1, duration: seconds });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  const cpu = pid ? cpuSeconds(pid) - before : NaN;
+  return { rps: result.requests.average, cpuUsPerRequest: (cpu / result.requests.total) * 1e6 };
 }
 
 if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 const totals = new Map<string, number[]>();
+const cpuTotals = new Map<string, number[]>();
 for (let round = 1; round <= rounds; round++) {
   for (const target of targets) {
     const { child, url } = await startServer(target);
     await load(url + target.path).catch(() => 0); // warm-up: JIT and connection pools
-    const rps = await load(url + target.path);
+    // taskset execs node in place, so the child's pid is the server's.
+    const { rps, cpuUsPerRequest } = await load(url + target.path, child.pid);
+    cpuTotals.set(target.name, [...(cpuTotals.get(target.name) ?? []), cpuUsPerRequest]);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     totals.set(target.name, [...(totals.get(target.name) ?? []), rps]);
-    process.stderr.write(`round ${round}: ${target.name}: ${Math.round(rps)} req/s\n`);
+    process.stderr.write(`round ${round}: ${target.name}: ${Math.round(rps)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU/request\n`);
   }
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const base = mean(totals.get(targets[0]!.name)!);
+const baseCpu = mean(cpuTotals.get(targets[0]!.name)!);
 console.log(`\nDogan kernel benchmark: ${rounds} round(s) of ${seconds} s, 50 connections, servers ${hasTaskset ? 'pinned to core 0' : 'unpinned'}`);
-console.log('target'.padEnd(32) + 'req/s'.padStart(10) + 'ratio to bare'.padStart(16));
+console.log('target'.padEnd(32) + 'req/s'.padStart(10) + 'ratio to bare'.padStart(16) + 'CPU µs/req'.padStart(13) + 'throughput by CPU'.padStart(20));
 for (const t of targets) {
   const rps = mean(totals.get(t.name)!);
-  console.log(t.name.padEnd(32) + String(Math.round(rps)).padStart(10) + (rps / base).toFixed(2).padStart(16));
+  const cpu = mean(cpuTotals.get(t.name)!);
+  console.log(t.name.padEnd(32) + String(Math.round(rps)).padStart(10) + (rps / base).toFixed(2).padStart(16) + cpu.toFixed(1).padStart(13) + (baseCpu / cpu).toFixed(2).padStart(20));
 }
+console.log('\n"throughput by CPU" = bare CPU per request / target CPU per request: the req/s ratio a dedicated core would give.');
 for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
