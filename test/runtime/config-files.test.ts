@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { parse } from 'yaml';
 import { configSchema } from '@dogan/runtime';
+import { registryConfigSchema } from '../../marketplace-registry/src/config.js';
 
 const root = new URL('../../', import.meta.url);
 const known = new Set(Object.keys(configSchema));
@@ -17,12 +18,12 @@ t.test('docker-compose.yml sets only variables the config schema knows', async (
   const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as {
     services: Record<string, { environment?: Record<string, unknown>; image?: string }>;
   };
-  const dogan = ['runtime-1', 'runtime-2', 'registry'];
   t.ok(compose.services.postgres && compose.services.nats, 'PostgreSQL and NATS are in the stack');
-  for (const name of dogan) {
+  const registryKnown = new Set(Object.keys(registryConfigSchema));
+  for (const [name, schema] of [['runtime-1', known], ['runtime-2', known], ['registry', registryKnown]] as const) {
     const env = compose.services[name]?.environment;
     t.ok(env, `${name} has an environment`);
-    const unknown = Object.keys(env ?? {}).filter((k) => !known.has(k));
+    const unknown = Object.keys(env ?? {}).filter((k) => !schema.has(k));
     t.same(unknown, [], `${name} sets no unknown variable`);
   }
   t.equal(compose.services['runtime-1']?.environment?.DATABASE_URL, 'postgresql://postgres:postgres@postgres:5432/dogan', 'replicas share PostgreSQL');

@@ -1,0 +1,127 @@
+import type { ModuleManifest } from '../../manifest/types.js';
+
+/** The files `dogan-module init` writes, by path. The result builds, packs and publishes as is. */
+export function moduleTemplate(id: string): Record<string, string> {
+  const [publisher, name] = id.split('.') as [string, string];
+  const manifest: ModuleManifest = {
+    id,
+    version: '0.1.0',
+    engine: '^0.1.0',
+    name: { en: `${name} notes`, ar: `ملاحظات ${name}` },
+    description: { en: 'Keeps short notes for your team.', ar: 'يحفظ ملاحظات قصيرة لفريقك.' },
+    category: 'productivity',
+    pricing: { model: 'free' },
+    permissions: [
+      { name: 'notes-storage', kind: 'storage', required: true, description: { en: 'Store the notes you write', ar: 'حفظ الملاحظات التي تكتبها' } },
+    ],
+    collections: [
+      {
+        name: 'notes',
+        schema: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['text', 'createdAt'],
+          properties: { text: { type: 'string', minLength: 1, maxLength: 2000 }, createdAt: { type: 'string' } },
+        },
+        indexes: [{ fields: ['createdAt'] }],
+      },
+    ],
+    routes: [
+      { method: 'GET', path: '/notes', handler: 'listNotes' },
+      { method: 'POST', path: '/notes', handler: 'createNote' },
+    ],
+    events: [],
+    jobs: [],
+    agentTools: [],
+    dependencies: {},
+  };
+  return {
+    'manifest.json': JSON.stringify({ $schema: 'https://dogan.dev/schemas/module-manifest.json', ...manifest }, null, 2) + '\n',
+    'src/index.ts': `import { defineModule } from 'dogan:module';
+
+/** Handlers by the names manifest.json gives them. */
+export default defineModule({
+  routes: {
+    async listNotes(_request, ctx: any) {
+      const notes = await ctx.storage.collection('notes').find({}, { sort: { createdAt: -1 }, limit: 50 });
+      return { body: { notes } };
+    },
+    async createNote(request, ctx: any) {
+      const text = (request.body as { text?: unknown } | null)?.text;
+      if (typeof text !== 'string' || text.length === 0) return { status: 400, body: { error: 'text is required' } };
+      const note = await ctx.storage.collection('notes').insert({ text, createdAt: new Date().toISOString() });
+      return { status: 201, body: note };
+    },
+  },
+});
+`,
+    'test/notes.test.ts': `import assert from 'node:assert/strict';
+import { defineModuleTests } from '@dogan/sdk/testing';
+
+export default defineModuleTests({
+  async 'a note written can be read back'(t) {
+    const created = await t.request('POST', '/notes', { text: 'hello' });
+    assert.equal(created.status, 201);
+    const list = await t.request('GET', '/notes');
+    assert.deepEqual((list.body as { notes: Array<{ text: string }> }).notes.map((n) => n.text), ['hello']);
+  },
+  async 'an empty note is refused'(t) {
+    assert.equal((await t.request('POST', '/notes', { text: '' })).status, 400);
+  },
+});
+`,
+    'README.md': `# ${manifest.name.en}
+
+${manifest.description.en}
+
+${manifest.description.ar}
+
+Module \`${id}\` by publisher \`${publisher}\`.
+
+## Routes
+
+| method | path | what |
+| --- | --- | --- |
+| GET | /notes | the 50 newest notes |
+| POST | /notes | add a note: \`{ "text": "..." }\` |
+
+## Develop
+
+\`\`\`sh
+npx dogan-module build     # bundles src/index.ts into dist/module.js
+npx dogan-module test      # runs test/*.test.ts in the production sandbox
+npx dogan-module publish   # builds, packs, signs and uploads
+\`\`\`
+`,
+    'package.json': JSON.stringify(
+      {
+        name: `${publisher}-${name}`,
+        version: manifest.version,
+        private: true,
+        type: 'module',
+        scripts: { build: 'dogan-module build', test: 'dogan-module test', pack: 'dogan-module pack', publish: 'dogan-module publish' },
+        devDependencies: { '@dogan/sdk': '^0.1.0', typescript: '^5.9.0' },
+      },
+      null,
+      2,
+    ) + '\n',
+    'tsconfig.json': JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          // The sandbox provides `dogan:module`; for the type checker it is the SDK's declaration.
+          paths: { 'dogan:module': ['./node_modules/@dogan/sdk/src/dogan-module.ts'] },
+        },
+        include: ['src', 'test'],
+      },
+      null,
+      2,
+    ) + '\n',
+    '.gitignore': 'node_modules/\ndist/\n',
+  };
+}
