@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { bool, int, oneOf, optionalStr, optionalUrl, str, type VariableSpec } from './variables.js';
+import { bool, int, oneOf, optionalInt, optionalStr, optionalUrl, str, type VariableSpec } from './variables.js';
 
 /**
  * Every environment variable Dogan reads, in one table: the loader validates them all at start,
@@ -68,11 +68,37 @@ export const configSchema = {
     min: 100,
     max: 120_000,
   }),
+  DOGAN_REGISTRY_URL: optionalUrl({
+    description: 'Marketplace registry the platform installs modules from; unset: the registry embedded under /registry',
+    protocols: ['http:', 'https:'],
+    example: 'https://registry.example.com/',
+  }),
   NATS_URL: optionalUrl({
     description: 'NATS server with JetStream for the durable event bus; unset: the in-process bus',
     protocols: ['nats:', 'tls:'],
     example: 'nats://127.0.0.1:4222',
   }),
+  // Sandbox limits: unset means the sandbox's own default (runtime/src/sandbox/options.ts).
+  SANDBOX_HOSTS: optionalInt({ description: 'Sandbox host processes', min: 1, max: 256, defaultText: 'one per core' }),
+  SANDBOX_MEMORY_MB: optionalInt({ description: 'Memory limit of one module isolate, MB', min: 8, max: 4096, defaultText: '64' }),
+  SANDBOX_CPU_MS: optionalInt({ description: 'CPU limit of a module route or event call, ms', min: 1, max: 60000, defaultText: '100' }),
+  SANDBOX_JOB_CPU_MS: optionalInt({ description: 'CPU limit of a module job or install/upgrade hook, ms', min: 1, max: 600000, defaultText: '1000' }),
+  SANDBOX_WALL_MS: optionalInt({ description: 'Wall-clock deadline of a module route or event call, ms', min: 10, max: 600000, defaultText: '10000' }),
+  SANDBOX_JOB_WALL_MS: optionalInt({ description: 'Wall-clock deadline of a module job or hook, ms', min: 10, max: 3600000, defaultText: '60000' }),
+  SANDBOX_MAX_PENDING: optionalInt({ description: 'Calls waiting for one isolate before new ones are refused', min: 1, max: 10000, defaultText: '64' }),
+  SANDBOX_IDLE_MS: optionalInt({ description: 'An isolate unused this long is disposed, ms', min: 1000, max: 86400000, defaultText: '300000' }),
+  SANDBOX_HOST_MEMORY_MB: optionalInt({ description: 'Memory budget of all isolates of one host, MB', min: 64, max: 1000000, defaultText: '1024' }),
+  SANDBOX_MAX_ISOLATES: optionalInt({ description: 'Most isolates alive in one host', min: 1, max: 1000000, defaultText: '2000' }),
+  SANDBOX_STORAGE_OPS: optionalInt({ description: 'Storage operations per module call', min: 1, max: 1000000, defaultText: '500' }),
+  SANDBOX_STORAGE_VALUE_BYTES: optionalInt({ description: 'Largest stored document, bytes', min: 1024, max: 67108864, defaultText: '262144' }),
+  SANDBOX_HTTP_REQUESTS: optionalInt({ description: 'Outbound HTTP requests per module call', min: 0, max: 10000, defaultText: '20' }),
+  SANDBOX_HTTP_CONCURRENCY: optionalInt({ description: 'Outbound HTTP requests in flight per isolate', min: 1, max: 1000, defaultText: '4' }),
+  SANDBOX_HTTP_TIMEOUT_MS: optionalInt({ description: 'Timeout of one outbound HTTP request, ms', min: 100, max: 600000, defaultText: '5000' }),
+  SANDBOX_HTTP_RESPONSE_BYTES: optionalInt({ description: 'Largest outbound HTTP response body, bytes', min: 1024, max: 1073741824, defaultText: '1048576' }),
+  SANDBOX_LOG_LINES: optionalInt({ description: 'Log lines kept per module call', min: 0, max: 1000000, defaultText: '100' }),
+  SANDBOX_REQUEST_BYTES: optionalInt({ description: 'Largest request body passed to a module, bytes', min: 1024, max: 1073741824, defaultText: '1048576' }),
+  SANDBOX_RESPONSE_BYTES: optionalInt({ description: 'Largest response body from a module, bytes', min: 1024, max: 1073741824, defaultText: '1048576' }),
+  SANDBOX_CODE_BYTES: optionalInt({ description: 'Largest module bundle, bytes', min: 1024, max: 1073741824, defaultText: '5242880' }),
   TRIAL_PERIOD_DAYS: int({ description: 'Length of a new tenant\'s trial, in days', default: 14, min: 0, max: 365 }),
   DEFAULT_PLAN: oneOf({
     description: 'Plan given to new tenants',

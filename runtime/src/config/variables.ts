@@ -52,6 +52,17 @@ export function int(c: Common & { default: number; min: number; max: number }): 
   });
 }
 
+/** A whole number that may be left unset (the consumer then applies its own default). */
+export function optionalInt(c: Common & { min: number; max: number; defaultText?: string }): VariableSpec<number | undefined> {
+  return spec('integer', c, c.defaultText, (raw) => {
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
+    const n = Number(raw);
+    if (n < c.min || n > c.max) throw new Error(`must be between ${c.min} and ${c.max}, got ${n}`);
+    return n;
+  });
+}
+
 export function bool(c: Common & { default: boolean }): VariableSpec<boolean> {
   return spec('boolean', c, String(c.default), (raw) => {
     if (raw === undefined || raw === '') return c.default;

@@ -5,5 +5,6 @@
 export const firstPartyPlugins: Readonly<Record<string, () => Promise<unknown>>> = {
   tenants: () => import('@dogan/tenants'),
   ksa: () => import('@dogan/plugin-ksa'),
+  modules: () => import('@dogan/plugin-modules'),
   'platform-info': () => import('@dogan/plugin-platform-info'),
 };

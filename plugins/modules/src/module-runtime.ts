@@ -1,0 +1,230 @@
+import type { Tenant, TenantsApi } from '@dogan/tenants';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { SandboxErrors, SandboxPool, type CallKind, type Invocation, type InvocationResult, type IsolateConfig, type ResolvedGrants, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
+import { eventAllowed } from '@dogan/runtime/sandbox';
+import { parseCron, type CronSchedule } from './cron.js';
+import { ModuleErrors } from './errors.js';
+import { InstallRegistry, type ModuleInstall } from './installs.js';
+import { loadModuleFromDirectory, type LoadedModule } from './loaded-module.js';
+import { ModuleLog, type ModuleLogLine } from './module-log.js';
+import { compileSchema } from './schemas.js';
+import { DocumentStore } from './storage/document-store.js';
+
+/** What a module route handler receives. */
+export interface ModuleRequest {
+  readonly method: string;
+  /** The path below `/api/v1/{tenant}/apps/{moduleId}`. */
+  readonly path: string;
+  readonly query: Record<string, unknown>;
+  /** Request headers without credentials (authorization, cookies, API keys). */
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+}
+
+/** What the kernel keeps about a call for the capability handler. */
+interface CallContext {
+  readonly tenant: Tenant;
+  readonly install: ModuleInstall;
+  readonly depth: number;
+}
+
+/** Resolves granted permission names into the flat grants the sandbox checks on every call. */
+export function resolveGrants(module: LoadedModule, granted: readonly string[]): ResolvedGrants {
+  const perms = module.manifest.permissions.filter((p) => granted.includes(p.name));
+  return {
+    collections: perms.some((p) => p.kind === 'storage') ? module.manifest.collections.map((c) => c.name) : [],
+    http: perms.flatMap((p) => (p.kind === 'http' ? [{ urls: [...p.urls], methods: [...p.methods] }] : [])),
+    emit: perms.flatMap((p) => (p.kind === 'events' ? [...p.emit] : [])),
+  };
+}
+
+/**
+ * The modules service: loads module versions, enables them per tenant, and runs their routes, event
+ * handlers, jobs and lifecycle hooks in the sandbox pool, answering their storage and event calls.
+ */
+export class ModuleRuntime {
+  readonly pool: SandboxPool;
+  readonly installs = new InstallRegistry();
+  readonly logs: ModuleLog;
+  private readonly modules = new Map<string, LoadedModule>();
+  private readonly store: DocumentStore;
+  private readonly crons = new Map<string, CronSchedule>();
+  private scheduler: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly tenants: TenantsApi,
+    sandbox: SandboxOptionsInput,
+    registry: Registry,
+    private readonly log: Logger,
+  ) {
+    this.logs = new ModuleLog(tenants.tenants, log);
+    this.pool = new SandboxPool(
+      sandbox,
+      {
+        capability: (invocation, op, args) => this.capability(invocation, op, args),
+        log: ({ tenantId, moduleKey }, entries) => this.logs.add(tenantId, moduleKey, entries),
+        breach: ({ tenantId, moduleKey, code, detail }) => {
+          if (tenantId !== '-') this.logs.add(tenantId, moduleKey, [{ level: 'error', message: `limit ${code}: ${detail}`, data: null, at: new Date().toISOString() }]);
+          this.log.warn({ tenantId, module: moduleKey, code, detail }, 'module breached a sandbox limit');
+        },
+      },
+      registry,
+    );
+    this.store = new DocumentStore(tenants.databases, this.pool.options.limits);
+  }
+
+  start(): Promise<void> {
+    return this.pool.start();
+  }
+
+  /** Registers a module version read from a directory (tests and the SDK harness). */
+  async loadModuleFromDirectory(dir: string): Promise<LoadedModule> {
+    const module = await loadModuleFromDirectory(dir);
+    return this.register(module);
+  }
+
+  register(module: LoadedModule): LoadedModule {
+    if (module.code.length > this.pool.options.limits.maxCodeBytes) throw SandboxErrors.SANDBOX_CODE_TOO_LARGE(module.manifest.id, module.code.length, this.pool.options.limits.maxCodeBytes);
+    this.modules.set(module.key, module);
+    return module;
+  }
+
+  /** `id@version`, or `id` for the newest loaded version. */
+  module(ref: string): LoadedModule {
+    const exact = this.modules.get(ref);
+    if (exact) return exact;
+    const versions = [...this.modules.values()].filter((m) => m.manifest.id === ref);
+    if (versions.length === 0) throw ModuleErrors.MODULE_NOT_FOUND(ref);
+    return versions[versions.length - 1]!;
+  }
+
+  /** Enables (or upgrades, or re-configures) a module for a tenant; runs its install or upgrade hook. */
+  async enableForTenant(tenantId: string, moduleRef: string, granted: readonly string[], settings: unknown = {}): Promise<ModuleInstall> {
+    const tenant = await this.tenants.tenants.get(tenantId);
+    const module = this.module(moduleRef);
+    const id = module.manifest.id;
+    for (const name of granted) if (!module.manifest.permissions.some((p) => p.name === name)) throw ModuleErrors.MODULE_GRANT_UNKNOWN(id, name);
+    for (const p of module.manifest.permissions) if (p.required && !granted.includes(p.name)) throw ModuleErrors.MODULE_GRANT_MISSING(id, p.name);
+    if (module.manifest.settings) {
+      const validate = compileSchema(module.manifest.settings);
+      if (!validate(settings)) throw ModuleErrors.MODULE_SETTINGS_INVALID(id, (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; '));
+    }
+    await this.store.ensureIndexes(tenant, module);
+    const previous = this.installs.get(tenant.id, id);
+    const install: ModuleInstall = { tenantId: tenant.id, module, granted: [...granted], grants: resolveGrants(module, granted), settings };
+    this.installs.set(install);
+    if (previous && previous.module.key !== module.key) this.pool.evict(tenant.id, previous.module.key);
+    if (!previous) await this.call(tenant, install, 'hook', 'install', {}, 0);
+    else if (previous.module.key !== module.key) await this.call(tenant, install, 'hook', 'upgrade', { from: previous.module.manifest.version }, 0);
+    return install;
+  }
+
+  /** Runs the uninstall hook, then forgets the install and disposes its isolates. Stored documents stay. */
+  async disableForTenant(tenantId: string, moduleId: string): Promise<void> {
+    const tenant = await this.tenants.tenants.get(tenantId);
+    const install = this.installed(tenant.id, moduleId);
+    try {
+      await this.call(tenant, install, 'hook', 'uninstall', {}, 0);
+    } finally {
+      this.installs.delete(tenant.id, moduleId);
+      this.pool.evict(tenant.id, install.module.key);
+    }
+  }
+
+  installed(tenantId: string, moduleId: string): ModuleInstall {
+    const install = this.installs.get(tenantId, moduleId);
+    if (!install) throw ModuleErrors.MODULE_NOT_ENABLED(moduleId);
+    return install;
+  }
+
+  async invokeRoute(tenant: Tenant, moduleId: string, request: ModuleRequest): Promise<InvocationResult> {
+    const install = this.installed(tenant.id, moduleId);
+    const match = install.module.matchRoute(request.method, request.path);
+    if (match === undefined || match === 'method') throw ModuleErrors.MODULE_ROUTE_NOT_FOUND(moduleId, request.method, request.path);
+    return this.call(tenant, install, 'route', match.handler, { ...request, params: match.params }, 0);
+  }
+
+  /** Delivers an event to every module of the tenant that subscribes to it; failures are logged. */
+  async emitEvent(tenantId: string, type: string, payload: unknown, depth = 0): Promise<void> {
+    const tenant = await this.tenants.tenants.get(tenantId);
+    const deliveries = this.installs.forTenant(tenant.id).flatMap((install) =>
+      install.module.manifest.events.filter((e) => e.event === type).map((e) => this.call(tenant, install, 'event', e.handler, { type, payload, depth }, depth)),
+    );
+    const results = await Promise.allSettled(deliveries);
+    for (const r of results) if (r.status === 'rejected') this.log.info({ tenantId, event: type, err: r.reason }, 'module event handler failed');
+  }
+
+  /** Runs one declared job now; resolves to the job's return value. */
+  async runJob(tenantId: string, moduleId: string, jobName: string): Promise<unknown> {
+    const tenant = await this.tenants.tenants.get(tenantId);
+    const install = this.installed(tenant.id, moduleId);
+    const job = install.module.manifest.jobs.find((j) => j.name === jobName);
+    if (!job) throw ModuleErrors.MODULE_JOB_NOT_FOUND(moduleId, jobName);
+    const result = await this.call(tenant, install, 'job', job.handler, { job: job.name, scheduledAt: new Date().toISOString() }, 0);
+    return JSON.parse(result.body.toString('utf8') || 'null') as unknown;
+  }
+
+  readLogs(tenant: Tenant, moduleId: string, options: { limit: number; before?: number }): Promise<ModuleLogLine[]> {
+    return this.logs.read(tenant, moduleId, options);
+  }
+
+  private call(tenant: Tenant, install: ModuleInstall, kind: CallKind, name: string, input: unknown, depth: number): Promise<InvocationResult> {
+    const { module } = install;
+    const config: IsolateConfig = {
+      tenant: { id: tenant.id, locale: tenant.locale, timezone: tenant.timezone, plan: tenant.plan },
+      moduleId: module.manifest.id,
+      version: module.manifest.version,
+      moduleKey: module.key,
+      grants: install.grants,
+      settings: install.settings,
+    };
+    const context: CallContext = { tenant, install, depth };
+    return this.pool.invoke({ config, code: module.code, kind, name, input: JSON.stringify(input), depth, context });
+  }
+
+  /** Storage and events for a call in flight: tenant and module come from the call, never from `args`. */
+  private async capability(invocation: Invocation, op: string, argsBuffer: Buffer): Promise<string> {
+    const { tenant, install, depth } = invocation.context as CallContext;
+    const args = JSON.parse(argsBuffer.toString('utf8') || '{}') as Record<string, unknown>;
+    const moduleId = install.module.manifest.id;
+    if (op.startsWith('storage.')) {
+      if (!install.grants.collections.includes(String(args.collection))) throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, `storage collection "${String(args.collection).slice(0, 64)}"`);
+      return JSON.stringify(await this.store.run(tenant, install.module, op, args));
+    }
+    if (op === 'events.emit') {
+      const type = String(args.type);
+      if (!eventAllowed(install.grants.emit, type)) throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, `events.emit("${type.slice(0, 100)}")`);
+      const max = this.pool.options.limits.maxEventDepth;
+      if (depth + 1 > max) throw SandboxErrors.SANDBOX_EVENT_LOOP(moduleId, type.slice(0, 100), depth + 1, max);
+      void this.emitEvent(tenant.id, type, args.payload ?? null, depth + 1).catch(() => undefined);
+      return 'null';
+    }
+    throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, op.slice(0, 40));
+  }
+
+  /** Runs due jobs once a minute (on this node: cluster-wide leases come with the scheduler issue). */
+  startScheduler(): void {
+    const tick = () => {
+      const now = new Date();
+      for (const install of this.installs.all()) {
+        if (!install.module.manifest.permissions.some((p) => p.kind === 'schedules' && install.granted.includes(p.name))) continue;
+        for (const job of install.module.manifest.jobs) {
+          let cron = this.crons.get(job.cron);
+          if (!cron) this.crons.set(job.cron, (cron = parseCron(job.cron)));
+          if (cron.matches(now)) void this.runJob(install.tenantId, install.module.manifest.id, job.name).catch((err: unknown) => this.log.info({ err, job: job.name }, 'module job failed'));
+        }
+      }
+      this.scheduler = setTimeout(tick, 60_000 - (Date.now() % 60_000));
+      this.scheduler.unref();
+    };
+    this.scheduler = setTimeout(tick, 60_000 - (Date.now() % 60_000));
+    this.scheduler.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.scheduler) clearTimeout(this.scheduler);
+    await this.pool.close();
+    await this.logs.close();
+  }
+}

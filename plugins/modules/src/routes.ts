@@ -1,0 +1,83 @@
+import { isDoganError, KernelErrors, sendProblem } from '@dogan/runtime';
+import type { TenantsApi } from '@dogan/tenants';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ModuleRuntime } from './module-runtime.js';
+
+/** Request headers a module never sees: credentials, and what only the platform should read. */
+const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-tenant-id', 'connection', 'host']);
+
+function moduleHeaders(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (HIDDEN_HEADERS.has(name) || value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function fail(reply: FastifyReply, err: unknown): FastifyReply {
+  if (isDoganError(err)) return sendProblem(reply, err);
+  reply.request.log.error({ err }, 'module call failed');
+  return sendProblem(reply, KernelErrors.INTERNAL_ERROR());
+}
+
+const appParams = {
+  type: 'object',
+  required: ['tenant', 'moduleId'],
+  properties: { tenant: { type: 'string' }, moduleId: { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*$' }, '*': { type: 'string' } },
+} as const;
+
+/** `/api/v1/{tenant}/apps/{moduleId}/...` runs the module's route; `/api/v1/{tenant}/modules/{moduleId}/logs` reads its log. */
+export async function moduleRoutes(app: FastifyInstance, runtime: ModuleRuntime, tenants: TenantsApi): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', tenants.tenantPreHandler);
+    // Bodies other than JSON reach the module as text; the module decides what they mean.
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    scope.route({
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'],
+      url: '/api/v1/:tenant/apps/:moduleId/*',
+      bodyLimit: runtime.pool.options.limits.maxRequestBytes,
+      schema: { hide: true, params: appParams },
+      handler: async (request, reply) => {
+        const { moduleId, '*': rest } = request.params as { moduleId: string; '*': string };
+        try {
+          const result = await runtime.invokeRoute(request.tenant!, moduleId, {
+            method: request.method,
+            path: `/${rest ?? ''}`,
+            query: request.query as Record<string, unknown>,
+            headers: moduleHeaders(request),
+            body: request.body ?? null,
+          });
+          const answer = result.answer!;
+          reply.code(answer.status).headers(answer.headers);
+          if (!answer.headers['content-type']) reply.type(answer.text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
+          return reply.send(result.body.length > 0 ? result.body : '');
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    });
+    scope.get(
+      '/api/v1/:tenant/modules/:moduleId/logs',
+      {
+        preHandler: tenants.requireScope('admin'),
+        schema: {
+          tags: ['modules'],
+          summary: "A module's log for this tenant, newest first",
+          params: appParams,
+          querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'integer', minimum: 1 } } },
+        },
+      },
+      async (request, reply) => {
+        const { moduleId } = request.params as { moduleId: string };
+        const { limit, before } = request.query as { limit: number; before?: number };
+        try {
+          runtime.installed(request.tenant!.id, moduleId);
+          return { items: await runtime.readLogs(request.tenant!, moduleId, { limit, before }) };
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+  });
+}

@@ -1,0 +1,119 @@
+import type { SandboxOptions } from '../options.js';
+import type { HostToKernel, ProblemShape } from '../protocol.js';
+import { FetchRefused, guardedFetch, type FetchArgs } from './outbound-http.js';
+import type { SandboxInstance } from './sandbox-instance.js';
+
+const KERNEL_OPS = new Set(['storage.insert', 'storage.get', 'storage.update', 'storage.delete', 'storage.query', 'events.emit']);
+
+/** True when an event type matches a granted pattern (`a.b.*` matches a prefix). */
+export function eventAllowed(patterns: readonly string[], type: string): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? type.startsWith(p.slice(0, -1)) : p === type));
+}
+
+/**
+ * The host side of the module API. Every request is checked here against the grants of the isolate
+ * that made it (tenant and module come from the isolate, never from arguments) and the limits of its
+ * busy period; storage and events go on to the kernel tagged with a call in flight, where the same
+ * checks run again against the kernel's own record of that call.
+ */
+export class CapabilityBridge {
+  private readonly waiting = new Map<number, { instance: SandboxInstance; reqId: number }>();
+  private nextId = 0;
+
+  constructor(
+    private readonly options: SandboxOptions,
+    private readonly send: (header: HostToKernel, payload?: string) => void,
+    private readonly breach: (instance: SandboxInstance, problem: ProblemShape) => void,
+  ) {}
+
+  request(instance: SandboxInstance, reqId: number, op: string, target: string, argsJson: string): ProblemShape | undefined {
+    const call = instance.calls.values().next().value;
+    if (!call) return this.refuse(instance, 'SANDBOX_NO_INVOCATION', `${op} after its call had ended`);
+    const { limits } = this.options;
+    const grants = instance.config.grants;
+    if (op.startsWith('storage.')) {
+      if (!grants.collections.includes(target)) return this.refuse(instance, 'SANDBOX_PERMISSION_DENIED', `storage collection "${target.slice(0, 64)}" without the grant`);
+      if (++instance.period.storageOps > limits.maxStorageOpsPerCall * instance.period.started) return this.refuse(instance, 'SANDBOX_STORAGE_LIMIT', `more than ${limits.maxStorageOpsPerCall} storage operations in one call`);
+      if (argsJson.length > limits.maxStorageValueBytes + 1024) return this.refuse(instance, 'SANDBOX_STORAGE_LIMIT', `a value larger than ${limits.maxStorageValueBytes} bytes`);
+    } else if (op === 'events.emit') {
+      if (!eventAllowed(grants.emit, target)) return this.refuse(instance, 'SANDBOX_PERMISSION_DENIED', `events.emit("${target.slice(0, 100)}") without the grant`);
+      if (argsJson.length > limits.maxStorageValueBytes) return this.refuse(instance, 'SANDBOX_STORAGE_LIMIT', 'an event payload too large');
+    } else if (op === 'http.fetch') {
+      return this.fetch(instance, reqId, argsJson);
+    } else if (op === 'sleep') {
+      const ms = Math.max(0, Math.min(Number(JSON.parse(argsJson)?.ms) || 0, limits.maxSleepMs));
+      setTimeout(() => instance.settle(reqId, '{"ok":true,"value":null}'), ms);
+      return undefined;
+    } else {
+      return { code: 'SANDBOX_INVALID_ARGUMENT', message: `unknown operation ${op.slice(0, 40)}` };
+    }
+    if (!KERNEL_OPS.has(op)) return { code: 'SANDBOX_INVALID_ARGUMENT', message: `unknown operation ${op.slice(0, 40)}` };
+    const id = ++this.nextId;
+    this.waiting.set(id, { instance, reqId });
+    this.send({ t: 'cap', id, call: call.id, op }, argsJson);
+    return undefined;
+  }
+
+  /** The kernel's answer to a storage or event request. */
+  answer(id: number, ok: boolean, error: ProblemShape | undefined, payload: Buffer): void {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    const envelope = ok ? `{"ok":true,"value":${payload.length > 0 ? payload.toString('utf8') : 'null'}}` : JSON.stringify({ ok: false, error });
+    if (!ok && error && isBreach(error.code)) this.mark(waiting.instance, error);
+    waiting.instance.settle(waiting.reqId, envelope);
+  }
+
+  private fetch(instance: SandboxInstance, reqId: number, argsJson: string): ProblemShape | undefined {
+    const { limits, network } = this.options;
+    if (++instance.period.httpRequests > limits.maxHttpRequestsPerCall * instance.period.started) {
+      return this.refuse(instance, 'SANDBOX_HTTP_LIMIT', `more than ${limits.maxHttpRequestsPerCall} outbound requests in one call`);
+    }
+    let args: FetchArgs;
+    try {
+      args = JSON.parse(argsJson) as FetchArgs;
+    } catch {
+      return { code: 'SANDBOX_INVALID_ARGUMENT', message: 'http.fetch arguments' };
+    }
+    const run = () => {
+      instance.httpActive++;
+      guardedFetch(args, instance.config.grants.http, network, limits)
+        .then(
+          (answer) => instance.settle(reqId, JSON.stringify({ ok: true, value: answer })),
+          (err: unknown) => {
+            const problem = err instanceof FetchRefused ? { code: err.code, message: err.message } : { code: 'SANDBOX_HTTP_FAILED', message: 'request failed' };
+            if (err instanceof FetchRefused && err.breach) this.report(instance, problem);
+            instance.settle(reqId, JSON.stringify({ ok: false, error: problem }));
+          },
+        )
+        .finally(() => {
+          instance.httpActive--;
+          instance.httpQueue.shift()?.();
+        });
+    };
+    // Over the concurrency limit, requests wait their turn (the count limit above bounds the queue).
+    if (instance.httpActive < limits.maxHttpConcurrency) run();
+    else instance.httpQueue.push(run);
+    return undefined;
+  }
+
+  private refuse(instance: SandboxInstance, code: string, detail: string): ProblemShape {
+    const problem = instance.problem(code, detail);
+    this.report(instance, problem);
+    return problem;
+  }
+
+  private report(instance: SandboxInstance, problem: ProblemShape): void {
+    this.mark(instance, problem);
+    this.breach(instance, problem);
+  }
+
+  /** The calls in flight fail with the breach's code if they fail at all. */
+  private mark(instance: SandboxInstance, problem: ProblemShape): void {
+    for (const call of instance.calls.values()) call.breach ??= problem;
+  }
+}
+
+function isBreach(code: string): boolean {
+  return code === 'SANDBOX_EVENT_LOOP' || code === 'SANDBOX_PERMISSION_DENIED' || code === 'SANDBOX_STORAGE_LIMIT' || code === 'SANDBOX_NO_INVOCATION';
+}

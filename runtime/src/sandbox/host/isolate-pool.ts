@@ -1,0 +1,111 @@
+import type { SandboxOptions } from '../options.js';
+import type { IsolateConfig } from '../protocol.js';
+import { SandboxInstance, type InstanceHost } from './sandbox-instance.js';
+
+/**
+ * The isolates of one host, least recently used first: created on first call from the configuration
+ * the kernel sent, disposed when idle too long, when the host holds too many, or when their heaps
+ * together exceed the host's memory budget.
+ */
+export class IsolatePool {
+  private readonly instances = new Map<string, SandboxInstance>();
+  private readonly configs = new Map<string, IsolateConfig>();
+  private readonly sweeper: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(
+    private readonly options: SandboxOptions,
+    private readonly host: InstanceHost,
+  ) {
+    this.sweeper = setInterval(() => void this.sweep(), Math.min(1000, options.isolateIdleMs));
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.instances.size;
+  }
+
+  configure(key: string, config: IsolateConfig): void {
+    const before = this.configs.get(key);
+    this.configs.set(key, config);
+    if (before && JSON.stringify(before) !== JSON.stringify(config)) this.drop(key);
+  }
+
+  /** The live isolate for `key`, created when needed; undefined when the kernel never configured it. */
+  get(key: string): SandboxInstance | undefined {
+    const existing = this.instances.get(key);
+    if (existing && !existing.disposed) {
+      this.instances.delete(key);
+      this.instances.set(key, existing);
+      existing.lastUsed = Date.now();
+      return existing;
+    }
+    const config = this.configs.get(key);
+    if (!config) return undefined;
+    const created = new SandboxInstance(key, config, this.host);
+    this.instances.set(key, created);
+    this.evictOverflow();
+    return created;
+  }
+
+  /** Called by an instance when it is disposed, whatever the reason. */
+  forget(instance: SandboxInstance): void {
+    if (this.instances.get(instance.key) === instance) this.instances.delete(instance.key);
+  }
+
+  drop(key: string): void {
+    const instance = this.instances.get(key);
+    if (!instance) return;
+    this.instances.delete(key);
+    instance.retire();
+  }
+
+  evict(key: string): void {
+    this.configs.delete(key);
+    this.drop(key);
+  }
+
+  private evictOverflow(): void {
+    for (const [key, instance] of this.instances) {
+      if (this.instances.size <= this.options.maxIsolatesPerHost) return;
+      if (instance.calls.size === 0) this.drop(key);
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const cutoff = Date.now() - this.options.isolateIdleMs;
+      for (const [key, instance] of this.instances) if (instance.calls.size === 0 && instance.lastUsed < cutoff) this.drop(key);
+      let total = 0;
+      const sizes = new Map<string, number>();
+      for (const [key, instance] of this.instances) {
+        const bytes = await instance.heapBytes().catch(() => 0);
+        sizes.set(key, bytes);
+        total += bytes;
+      }
+      const budget = this.options.hostMemoryBudgetMb * 1024 * 1024;
+      for (const [key, instance] of this.instances) {
+        if (total <= budget) break;
+        if (instance.calls.size > 0) continue;
+        total -= sizes.get(key) ?? 0;
+        this.drop(key);
+      }
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  async heapBytes(): Promise<number> {
+    let total = 0;
+    for (const instance of this.instances.values()) total += await instance.heapBytes().catch(() => 0);
+    return total;
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const instance of this.instances.values()) instance.dispose();
+    this.instances.clear();
+  }
+}

@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import ivm from 'isolated-vm';
+import type { CallKind, SandboxOptions } from '../options.js';
+import type { IsolateConfig, ProblemShape } from '../protocol.js';
+import { BOOTSTRAP_SOURCE, apiModuleSource } from './bootstrap.js';
+import type { CodeCache } from './code-cache.js';
+
+/** How a call ended: the isolate's raw answer, or a problem. */
+export type CallOutcome = { ok: true; raw: string } | { ok: false; error: ProblemShape };
+
+/** One call in flight in an isolate, as the watchdog sees it. */
+export interface CallRecord {
+  readonly id: number;
+  readonly kind: CallKind;
+  readonly deadline: number;
+  readonly cpuLimitMs: number;
+  cpuMs: number;
+  /** A limit this call's isolate broke while it ran; it becomes the call's error code. */
+  breach: ProblemShape | undefined;
+  finish(outcome: CallOutcome): void;
+}
+
+/** What an instance needs from its host. */
+export interface InstanceHost {
+  readonly options: SandboxOptions;
+  readonly code: CodeCache;
+  request(instance: SandboxInstance, reqId: number, op: string, target: string, argsJson: string): ProblemShape | undefined;
+  logs(instance: SandboxInstance, json: string): void;
+  breach(instance: SandboxInstance, problem: ProblemShape): void;
+  watch(instance: SandboxInstance): void;
+  disposed(instance: SandboxInstance): void;
+  catastrophic(message: string): void;
+}
+
+const LIMIT_CODES = new Set(['SANDBOX_CPU_LIMIT', 'SANDBOX_MEMORY_LIMIT', 'SANDBOX_TIMEOUT']);
+const ALLOCATION_FAILURE = /allocation failed|Invalid (string|array|typed array) length|out of memory/i;
+let startupIds = 0;
+
+/**
+ * The isolate of one (tenant, module version): created on first use, its module compiled from the
+ * host's code cache and evaluated under the watchdog. Entry calls use async `apply`, which runs on
+ * isolated-vm's threads, so the host's event loop (and its watchdog) stays free while module code runs.
+ */
+export class SandboxInstance {
+  readonly calls = new Map<number, CallRecord>();
+  /** Counters of the current busy period (from the first call in flight to the last). */
+  readonly period = { started: 0, storageOps: 0, httpRequests: 0 };
+  httpActive = 0;
+  readonly httpQueue: Array<() => void> = [];
+  lastUsed = Date.now();
+  lastCpuMs = 0;
+  idleCpuMs = 0;
+  quietTicks = 0;
+  disposed = false;
+  retired = false;
+  private failure: ProblemShape | undefined;
+  private readonly isolate: ivm.Isolate;
+  private dispatchRef: ivm.Reference<(kind: string, name: string, input: string) => Promise<string>> | undefined;
+  private settleRef: ivm.Reference<(id: number, envelope: string) => void> | undefined;
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly key: string,
+    readonly config: IsolateConfig,
+    private readonly host: InstanceHost,
+  ) {
+    this.isolate = new ivm.Isolate({ memoryLimit: host.options.limits.memoryMb, onCatastrophicError: (m) => host.catastrophic(m) });
+    this.ready = this.start();
+    this.ready.catch(() => undefined);
+  }
+
+  /** CPU the isolate has used, ms. */
+  get cpuMs(): number {
+    if (this.disposed) return this.lastCpuMs;
+    try {
+      return Number(this.isolate.cpuTime) / 1e6;
+    } catch {
+      return this.lastCpuMs;
+    }
+  }
+
+  get moduleName(): string {
+    return this.config.moduleKey;
+  }
+
+  private async start(): Promise<void> {
+    const { limits } = this.host.options;
+    const startup = this.track(--startupIds, 'hook', () => undefined);
+    try {
+      const context = await this.isolate.createContext();
+      const apiName = `__dogan_api_${randomBytes(8).toString('hex')}`;
+      const request = new ivm.Callback((id: number, op: string, target: string, args: string) => {
+        const refusal = this.host.request(this, id, String(op), String(target), String(args));
+        return refusal === undefined ? undefined : JSON.stringify(refusal);
+      });
+      const boot = JSON.stringify({
+        tenant: this.config.tenant,
+        settings: this.config.settings,
+        limits: { maxLogLines: limits.maxLogLinesPerCall, maxLogLineBytes: limits.maxLogLineBytes, maxResponseBytes: limits.maxResponseBytes },
+      });
+      const entry = (await context.evalClosure(BOOTSTRAP_SOURCE, [request, boot, apiName], {
+        result: { reference: true },
+      })) as unknown as ivm.Reference<Record<string, unknown>>;
+      this.dispatchRef = entry.getSync('dispatch', { reference: true }) as never;
+      this.settleRef = entry.getSync('settle', { reference: true }) as never;
+      const attach = entry.getSync('attach', { reference: true }) as unknown as ivm.Reference<(ns: unknown) => void>;
+      const api = await this.isolate.compileModule(apiModuleSource(apiName), { filename: 'dogan:module' });
+      const module = await this.host.code.compile(this.config.moduleKey, this.isolate);
+      await module.instantiate(context, (specifier) => {
+        if (specifier === 'dogan:module') return api;
+        throw new Error(`only "dogan:module" can be imported; "${specifier}" cannot`);
+      });
+      await module.evaluate();
+      await attach.apply(undefined, [module.namespace.derefInto()]);
+      this.untrack(startup);
+    } catch (err) {
+      const problem = this.failure ?? this.classify(err, 'SANDBOX_MODULE_INVALID');
+      this.terminate(problem);
+      throw problem;
+    }
+  }
+
+  /** Runs one entry call; the outcome goes to `call.finish` exactly once. */
+  async invoke(kind: CallKind, id: number, name: string, input: string, finish: (o: CallOutcome) => void): Promise<void> {
+    const call = this.track(id, kind, finish);
+    try {
+      await this.ready;
+    } catch {
+      return; // terminate() has finished every call with the startup problem
+    }
+    let raw: string;
+    try {
+      raw = await this.dispatchRef!.apply(undefined, [kind, name, input], { result: { promise: true, copy: true } });
+    } catch (err) {
+      if (!this.disposed) this.terminate(this.classify(err, 'SANDBOX_MODULE_ERROR'));
+      return;
+    }
+    if (!this.calls.has(call.id)) return;
+    this.complete(call, raw);
+  }
+
+  private complete(call: CallRecord, raw: unknown): void {
+    if (typeof raw !== 'string') return this.end(call, { ok: false, error: this.problem('SANDBOX_INVALID_RESPONSE', 'not a string') });
+    const cut = raw.indexOf('\u0000');
+    if (cut > 0) this.host.logs(this, raw.slice(0, cut));
+    const kind = raw.charAt(cut + 1);
+    if (kind === 'E') {
+      let thrown: { name?: string; message?: string; code?: string | null } = {};
+      try {
+        thrown = JSON.parse(raw.slice(cut + 2)) as typeof thrown;
+      } catch {
+        /* an unreadable error is still an error */
+      }
+      const message = String(thrown.message ?? 'error').split('\n')[0]!.slice(0, 500);
+      if (thrown.name === 'RangeError' && ALLOCATION_FAILURE.test(message)) {
+        return this.terminate(this.problem('SANDBOX_MEMORY_LIMIT', message));
+      }
+      return this.end(call, { ok: false, error: call.breach ?? { code: 'SANDBOX_MODULE_ERROR', message } });
+    }
+    if (kind === 'T') return this.end(call, { ok: false, error: { code: 'SANDBOX_RESPONSE_TOO_LARGE', message: `${raw.slice(cut + 2)} bytes` } });
+    this.end(call, { ok: true, raw: raw.slice(cut + 1) });
+  }
+
+  private track(id: number, kind: CallKind, finish: (o: CallOutcome) => void): CallRecord {
+    const { limits } = this.host.options;
+    const call: CallRecord = { id, kind, deadline: Date.now() + limits.wallMs[kind], cpuLimitMs: limits.cpuMs[kind], cpuMs: 0, breach: undefined, finish };
+    this.calls.set(id, call);
+    this.period.started++;
+    this.lastUsed = Date.now();
+    this.host.watch(this);
+    return call;
+  }
+
+  private untrack(call: CallRecord): void {
+    this.calls.delete(call.id);
+    if (this.calls.size > 0) return;
+    this.period.started = 0;
+    this.period.storageOps = 0;
+    this.period.httpRequests = 0;
+    if (this.retired) this.dispose();
+  }
+
+  private end(call: CallRecord, outcome: CallOutcome): void {
+    if (!this.calls.has(call.id)) return;
+    this.untrack(call);
+    call.finish(outcome);
+  }
+
+  /** Delivers the result of a capability request back into the isolate (async: never blocks the host). */
+  settle(reqId: number, envelope: string): void {
+    if (this.disposed || !this.settleRef) return;
+    this.settleRef.apply(undefined, [reqId, envelope]).catch((err: unknown) => {
+      if (!this.disposed) this.terminate(this.classify(err, 'SANDBOX_MODULE_ERROR'));
+    });
+  }
+
+  /** Ends the isolate after a breach: every call in flight fails with the problem. */
+  terminate(problem: ProblemShape): void {
+    if (this.failure) return;
+    this.failure = problem;
+    if (LIMIT_CODES.has(problem.code) || problem.code === 'SANDBOX_MODULE_INVALID') this.host.breach(this, problem);
+    this.dispose();
+    for (const call of [...this.calls.values()]) this.end(call, { ok: false, error: problem });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.lastCpuMs = this.cpuMs;
+    this.disposed = true;
+    try {
+      this.isolate.dispose();
+    } catch {
+      /* already gone */
+    }
+    this.host.disposed(this);
+  }
+
+  /** Disposes once the calls in flight are done (new settings, eviction). */
+  retire(): void {
+    this.retired = true;
+    if (this.calls.size === 0) this.dispose();
+  }
+
+  async heapBytes(): Promise<number> {
+    if (this.disposed) return 0;
+    const s = await this.isolate.getHeapStatistics();
+    return s.total_heap_size + s.externally_allocated_size;
+  }
+
+  problem(code: string, detail: string): ProblemShape {
+    return { code, message: `${this.config.moduleId}: ${detail}` };
+  }
+
+  private classify(err: unknown, fallback: string): ProblemShape {
+    if (this.failure) return this.failure;
+    if (err && typeof err === 'object' && 'code' in err && 'message' in err && typeof (err as ProblemShape).code === 'string' && String((err as ProblemShape).code).startsWith('SANDBOX_')) return err as ProblemShape;
+    const message = String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 300);
+    if (/memory limit/i.test(message)) return this.problem('SANDBOX_MEMORY_LIMIT', message);
+    return this.problem(fallback, message);
+  }
+}

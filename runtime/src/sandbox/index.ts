@@ -1,0 +1,17 @@
+/** The sandbox: supervised host processes running untrusted modules in isolated-vm isolates. */
+export { SandboxPool, type Invocation, type InvocationResult, type SandboxPoolHooks } from './sandbox-pool.js';
+export { SandboxErrors, isSandboxCode, type SandboxErrorCode } from './errors.js';
+export {
+  DEFAULT_LIMITS,
+  defaultSandboxOptions,
+  resolveSandboxOptions,
+  type CallKind,
+  type NetworkPolicy,
+  type SandboxLimits,
+  type SandboxOptions,
+  type SandboxOptionsInput,
+} from './options.js';
+export { sandboxOptionsFromEnv, SANDBOX_VARIABLES } from './env-options.js';
+export { isolateKey, type HostStats, type IsolateConfig, type LogEntry, type ResolvedGrants, type RouteAnswer, type TenantInfo, type HttpGrant } from './protocol.js';
+export { stableHash } from './stable-hash.js';
+export { eventAllowed } from './host/capabilities.js';
