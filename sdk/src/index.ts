@@ -3,8 +3,8 @@
  * and JSON Schema with its validator, the release signing that the registry and the platform check,
  * and the build/pack steps the `dogan-module` CLI runs.
  */
-export { defineModule, type Handler, type ModuleDefinition, type ModuleEvent, type ModuleRequest, type ModuleResponse } from './define-module.js';
-// TODO(sandbox): `export * from './module-api.js';` once sdk/src/module-api.ts (the sandbox API types) lands.
+export { defineModule, type Handler, type ModuleDefinition } from './define-module.js';
+export type * from './module-api.js';
 export type * from './manifest/types.js';
 export { manifestSchema, MODULE_CATEGORIES, MODULE_ID_PATTERN, PUBLISHER_NAME_PATTERN } from './manifest/schema.js';
 export { validateManifest, formatManifestProblems, type ManifestProblem, type ManifestValidation } from './manifest/validate-manifest.js';

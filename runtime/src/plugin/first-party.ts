@@ -6,5 +6,6 @@ export const firstPartyPlugins: Readonly<Record<string, () => Promise<unknown>>>
   tenants: () => import('@dogan/tenants'),
   ksa: () => import('@dogan/plugin-ksa'),
   modules: () => import('@dogan/plugin-modules'),
+  marketplace: () => import('@dogan/plugin-marketplace'),
   'platform-info': () => import('@dogan/plugin-platform-info'),
 };

@@ -14,8 +14,8 @@ type Command = { summary: string; run(ctx: CliContext, positionals: string[], fl
 const COMMANDS: Record<string, Command> = {
   init: { summary: 'init <publisher.name> [--dir <folder>]   a new TypeScript module', run: (c, p, f) => initCommand(c, p, f as { dir?: string }) },
   build: { summary: 'build                                     bundle src/index.ts into dist/module.js', run: (c) => buildCommand(c) },
-  test: { summary: 'test                                      run test/*.test.ts in the sandbox (not available yet)', run: (c) => testCommand(c) },
-  dev: { summary: 'dev                                       local platform with the module (not available yet)', run: () => devCommand() },
+  test: { summary: 'test                                      build, then run test/*.test.ts in the sandbox', run: (c) => testCommand(c) },
+  dev: { summary: 'dev [--port <n>]                          local platform with the module, rebuilt on change', run: (c, _p, f) => devCommand(c, f as { port?: string }) },
   pack: { summary: 'pack                                      a deterministic .tgz in dist/', run: (c) => packCommand(c) },
   keys: { summary: 'keys [--publisher <name>] [--register]    a new Ed25519 signing key pair', run: (c, _p, f) => keysCommand(c, f) },
   publish: { summary: 'publish [--tag <tag>] [--key <file>]      build, pack, sign and upload', run: (c, _p, f) => publishCommand(c, f) },
@@ -33,6 +33,7 @@ const OPTIONS = {
   tag: { type: 'string' },
   id: { type: 'string' },
   message: { type: 'string' },
+  port: { type: 'string' },
   'no-build': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

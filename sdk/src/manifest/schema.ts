@@ -33,6 +33,8 @@ const SEMVER_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$';
 const HANDLER_PATTERN = '^[A-Za-z_$][A-Za-z0-9_$]{0,63}$';
 const EVENT_PATTERN = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$';
+/** What a module may emit: an event type, or a family of them ending in `.*` (`acme.tasks.*`). */
+const EMIT_PATTERN = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(\\.\\*|(\\.[a-z][a-z0-9_]*))$';
 const NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
 // Scheme and host exact, `*` only at the end of the path; https only, so a granted URL cannot be downgraded.
 const URL_PATTERN_PATTERN = '^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?/[^\\s*?#]*\\*?$';
@@ -113,7 +115,7 @@ const permissions = {
         },
         ['urls', 'methods'],
       ),
-      permission('events', { emit: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: EVENT_PATTERN } } }, ['emit']),
+      permission('events', { emit: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: EMIT_PATTERN } } }, ['emit']),
       permission('schedules'),
       permission('agent-tools'),
       permission(

@@ -1,27 +1,88 @@
 /** A response from a module route, as a test sees it. */
 export interface ModuleTestResponse {
   readonly status: number;
+  /** Lowercase names; repeated headers joined with ", ". */
   readonly headers: Readonly<Record<string, string>>;
+  /** Parsed JSON when the content type is JSON (problem+json errors included), otherwise the text; null when empty. */
   readonly body: unknown;
 }
 
-/** What each test receives from the local harness, which runs the module in the production sandbox. */
-export interface ModuleTestContext {
-  /** Calls one of the module's routes as a tenant would (`path` relative to the module's mount). */
-  request(method: string, path: string, body?: unknown): Promise<ModuleTestResponse>;
-  /** Delivers an event to the module's subscriptions. */
-  emit(type: string, data: unknown): Promise<void>;
-  /** Runs one of the module's jobs now. */
-  runJob(name: string): Promise<void>;
+/** What `ctx.request` sends besides the method and path. */
+export interface ModuleTestRequestOptions {
+  /** A string is sent as text (unless `content-type` says otherwise); anything else as JSON. */
+  readonly body?: unknown;
+  readonly query?: Readonly<Record<string, string | number | boolean | ReadonlyArray<string | number | boolean>>>;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** A module's tests: name → test. A test fails by throwing (use `node:assert/strict`). */
-export type ModuleTests = Readonly<Record<string, (t: ModuleTestContext) => Promise<void> | void>>;
+/** One line of the module's log, oldest first in {@link ModuleTestContext.logs}. */
+export interface ModuleTestLogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly data: unknown;
+  readonly at: string;
+  /** The module version that wrote it. */
+  readonly version: string;
+}
 
 /**
- * Declares a test file's tests; an identity function for types. `dogan-module test` runs every
- * `test/*.test.ts` default export against the module built into the real sandbox.
+ * What each test receives from the local harness. Every test runs in a tenant of its own, with a
+ * fresh database, the module enabled with every permission granted and its default settings (or the
+ * suite's `settings`), in the same sandbox production uses.
  */
-export function defineModuleTests<const T extends ModuleTests>(tests: T): T {
-  return tests;
+export interface ModuleTestContext {
+  /** The throwaway tenant this test runs in. */
+  readonly tenant: { readonly id: string; readonly subdomain: string };
+  /**
+   * Calls one of the module's routes over the platform's HTTP pipeline, as a tenant would:
+   * `path` is relative to the module's mount (`/api/v1/{tenant}/apps/{moduleId}`), e.g. `/notes`.
+   */
+  request(method: string, path: string, options?: ModuleTestRequestOptions): Promise<ModuleTestResponse>;
+  /** Delivers an event to the module's subscriptions; rejects with the error of a handler that threw. */
+  emit(type: string, payload?: unknown): Promise<void>;
+  /** Runs one of the manifest's jobs now; resolves to what the job handler returned. */
+  runJob(name: string): Promise<unknown>;
+  /** Re-enables the module with these settings (validated against the manifest's settings schema). */
+  setSettings(settings: Record<string, unknown>): Promise<void>;
+  /** The module's log lines in this tenant so far, oldest first. */
+  logs(): Promise<ModuleTestLogLine[]>;
+}
+
+/** One test: it fails by throwing (use `node:assert/strict`). */
+export type ModuleTest = (t: ModuleTestContext) => Promise<void> | void;
+
+/** A module's tests: name → test. */
+export type ModuleTests = Readonly<Record<string, ModuleTest>>;
+
+/** Options for every test of a file. */
+export interface ModuleTestOptions {
+  /** Settings the module is enabled with, instead of the defaults of the manifest's settings schema. */
+  readonly settings?: Record<string, unknown>;
+  /** Longest a single test may run, in milliseconds; default 30 000. */
+  readonly timeoutMs?: number;
+}
+
+/** What a test file's default export is: its tests and their options. */
+export interface ModuleTestSuite<T extends ModuleTests = ModuleTests> {
+  readonly kind: 'dogan-module-tests';
+  readonly tests: T;
+  readonly options: ModuleTestOptions;
+}
+
+/**
+ * Declares a test file's tests. `dogan-module test` imports every `test/*.test.ts`, and runs each
+ * test of its default export against the built module in the real sandbox.
+ *
+ * @example
+ * export default defineModuleTests({
+ *   async 'lists notes'(t) { assert.equal((await t.request('GET', '/notes')).status, 200); },
+ * });
+ */
+export function defineModuleTests<const T extends ModuleTests>(tests: T, options: ModuleTestOptions = {}): ModuleTestSuite<T> {
+  return { kind: 'dogan-module-tests', tests, options };
+}
+
+/** True for what {@link defineModuleTests} returns. */
+export function isModuleTestSuite(value: unknown): value is ModuleTestSuite {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'dogan-module-tests' && typeof (value as { tests?: unknown }).tests === 'object';
 }

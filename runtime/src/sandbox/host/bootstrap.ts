@@ -121,7 +121,9 @@ function encodeRoute(out) {
 async function dispatch(kind, name, inputJson) {
   let out;
   try {
-    const table = ns ? ns[tables[kind]] : undefined;
+    // Handler tables are named exports (\`export const routes = {...}\`) or members of the default
+    // export (\`export default defineModule({ routes })\`), the SDK's style.
+    const table = ns ? (ns[tables[kind]] || (ns.default && ns.default[tables[kind]])) : undefined;
     const fn = table ? table[name] : undefined;
     if (typeof fn !== 'function' && kind === 'hook') return takeLogs() + '\u0000Vnull';
     if (typeof fn !== 'function') throw new TypeError('the bundle exports no ' + tables[kind] + '.' + name + ' function');
@@ -143,5 +145,6 @@ return {
 /** The one importable module: `dogan:module`, read from the hidden global the bootstrap defined. */
 export function apiModuleSource(globalName: string): string {
   const names = ['storage', 'http', 'events', 'log', 'settings', 'tenant', 'sleep'];
-  return `const api = globalThis[${JSON.stringify(globalName)}];\n${names.map((n) => `export const ${n} = api.${n};`).join('\n')}\nexport default api;\n`;
+  // defineModule is the SDK's identity function; the bundle imports it from here and carries no SDK code.
+  return `const api = globalThis[${JSON.stringify(globalName)}];\n${names.map((n) => `export const ${n} = api.${n};`).join('\n')}\nexport const defineModule = (definition) => definition;\nexport default api;\n`;
 }

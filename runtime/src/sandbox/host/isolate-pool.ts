@@ -80,13 +80,15 @@ export class IsolatePool {
       for (const [key, instance] of this.instances) if (instance.calls.size === 0 && instance.lastUsed < cutoff) this.drop(key);
       let total = 0;
       const sizes = new Map<string, number>();
-      for (const [key, instance] of this.instances) {
+      // A snapshot: calls move their isolate to the end of the Map while this awaits, and iterating
+      // the live Map then visits it again (heaps counted twice, idle isolates dropped under load).
+      for (const [key, instance] of [...this.instances]) {
         const bytes = await instance.heapBytes().catch(() => 0);
         sizes.set(key, bytes);
         total += bytes;
       }
       const budget = this.options.hostMemoryBudgetMb * 1024 * 1024;
-      for (const [key, instance] of this.instances) {
+      for (const [key, instance] of [...this.instances]) {
         if (total <= budget) break;
         if (instance.calls.size > 0) continue;
         total -= sizes.get(key) ?? 0;
@@ -99,7 +101,7 @@ export class IsolatePool {
 
   async heapBytes(): Promise<number> {
     let total = 0;
-    for (const instance of this.instances.values()) total += await instance.heapBytes().catch(() => 0);
+    for (const instance of [...this.instances.values()]) total += await instance.heapBytes().catch(() => 0);
     return total;
   }
 

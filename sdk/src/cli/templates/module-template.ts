@@ -37,19 +37,19 @@ export function moduleTemplate(id: string): Record<string, string> {
   };
   return {
     'manifest.json': JSON.stringify({ $schema: 'https://dogan.dev/schemas/module-manifest.json', ...manifest }, null, 2) + '\n',
-    'src/index.ts': `import { defineModule } from 'dogan:module';
+    'src/index.ts': `import { defineModule, storage } from 'dogan:module';
 
-/** Handlers by the names manifest.json gives them. */
+/** Handlers by the names manifest.json gives them; the platform's capabilities are imports. */
 export default defineModule({
   routes: {
-    async listNotes(_request, ctx: any) {
-      const notes = await ctx.storage.collection('notes').find({}, { sort: { createdAt: -1 }, limit: 50 });
-      return { body: { notes } };
+    async listNotes() {
+      const page = await storage.query('notes', { sort: '-createdAt', limit: 50 });
+      return { status: 200, body: { notes: page.items } };
     },
-    async createNote(request, ctx: any) {
+    async createNote(request) {
       const text = (request.body as { text?: unknown } | null)?.text;
       if (typeof text !== 'string' || text.length === 0) return { status: 400, body: { error: 'text is required' } };
-      const note = await ctx.storage.collection('notes').insert({ text, createdAt: new Date().toISOString() });
+      const note = await storage.insert('notes', { text, createdAt: new Date().toISOString() });
       return { status: 201, body: note };
     },
   },
@@ -58,15 +58,17 @@ export default defineModule({
     'test/notes.test.ts': `import assert from 'node:assert/strict';
 import { defineModuleTests } from '@dogan/sdk/testing';
 
+// Each test runs in a new tenant of its own, with the module enabled in the production sandbox.
 export default defineModuleTests({
   async 'a note written can be read back'(t) {
-    const created = await t.request('POST', '/notes', { text: 'hello' });
+    const created = await t.request('POST', '/notes', { body: { text: 'hello' } });
     assert.equal(created.status, 201);
     const list = await t.request('GET', '/notes');
+    assert.equal(list.status, 200);
     assert.deepEqual((list.body as { notes: Array<{ text: string }> }).notes.map((n) => n.text), ['hello']);
   },
   async 'an empty note is refused'(t) {
-    assert.equal((await t.request('POST', '/notes', { text: '' })).status, 400);
+    assert.equal((await t.request('POST', '/notes', { body: { text: '' } })).status, 400);
   },
 });
 `,
@@ -89,7 +91,8 @@ Module \`${id}\` by publisher \`${publisher}\`.
 
 \`\`\`sh
 npx dogan-module build     # bundles src/index.ts into dist/module.js
-npx dogan-module test      # runs test/*.test.ts in the production sandbox
+npx dogan-module test      # builds, then runs test/*.test.ts in the production sandbox
+npx dogan-module dev       # a local platform with this module, rebuilt when you save
 npx dogan-module publish   # builds, packs, signs and uploads
 \`\`\`
 `,
@@ -99,7 +102,7 @@ npx dogan-module publish   # builds, packs, signs and uploads
         version: manifest.version,
         private: true,
         type: 'module',
-        scripts: { build: 'dogan-module build', test: 'dogan-module test', pack: 'dogan-module pack', publish: 'dogan-module publish' },
+        scripts: { build: 'dogan-module build', test: 'dogan-module test', dev: 'dogan-module dev', pack: 'dogan-module pack', publish: 'dogan-module publish' },
         devDependencies: { '@dogan/sdk': '^0.1.0', typescript: '^5.9.0' },
       },
       null,
@@ -122,6 +125,7 @@ npx dogan-module publish   # builds, packs, signs and uploads
       null,
       2,
     ) + '\n',
-    '.gitignore': 'node_modules/\ndist/\n',
+    // .dogan/ holds the data of "dogan-module dev" (its tenant's database).
+    '.gitignore': 'node_modules/\ndist/\n.dogan/\n',
   };
 }

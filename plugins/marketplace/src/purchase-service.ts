@@ -1,0 +1,55 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { ModuleManifest } from '@dogan/sdk';
+import type { Tenant } from '@dogan/tenants';
+import { installId, ModulePurchaseSchema, type ModulePurchaseRecord } from './entities.js';
+import { MarketplaceErrors } from './errors.js';
+
+/** What the marketplace needs from billing: charge a module's price on the tenant's invoice. */
+export interface ModuleBilling {
+  purchaseModule(tenantId: string, purchase: { moduleId: string; version: string; pricing: ModuleManifest['pricing']; publisher: string }): Promise<{ reference: string }>;
+  /** Modules the tenant's plan includes at no charge. */
+  includedModules?(tenant: Tenant): readonly string[];
+}
+
+export interface PurchaseResult {
+  moduleId: string;
+  version: string;
+  charged: boolean;
+  amount: number;
+  currency: string | null;
+  reason: 'free' | 'included-in-plan' | 'charged' | 'already-purchased';
+  reference: string | null;
+}
+
+/**
+ * Buying a module: free ones need nothing, ones the plan includes are recorded at no charge, paid
+ * ones go through billing (refused clearly when billing is not loaded). Buying twice charges once.
+ */
+export class PurchaseService {
+  constructor(
+    private readonly controlPlane: MikroORM,
+    private readonly billing: ModuleBilling | undefined,
+  ) {}
+
+  includedInPlan(tenant: Tenant, moduleId: string): boolean {
+    return this.billing?.includedModules?.(tenant).includes(moduleId) ?? false;
+  }
+
+  async purchase(tenant: Tenant, manifest: ModuleManifest, publisher: string): Promise<PurchaseResult> {
+    const base = { moduleId: manifest.id, version: manifest.version };
+    const pricing = manifest.pricing;
+    if (pricing.model === 'free') return { ...base, charged: false, amount: 0, currency: null, reason: 'free', reference: null };
+    const em = this.controlPlane.em.fork();
+    const existing = await em.findOne(ModulePurchaseSchema, { id: installId(tenant.id, manifest.id) });
+    if (existing) return { ...base, charged: false, amount: existing.amount, currency: existing.currency, reason: 'already-purchased', reference: existing.reference ?? null };
+    const record: ModulePurchaseRecord = { id: installId(tenant.id, manifest.id), tenantId: tenant.id, moduleId: manifest.id, version: manifest.version, amount: 0, currency: pricing.currency, reference: null, purchasedAt: new Date() };
+    if (this.includedInPlan(tenant, manifest.id)) {
+      await em.persistAndFlush(em.create(ModulePurchaseSchema, { ...record, reference: `plan:${tenant.plan}` }));
+      return { ...base, charged: false, amount: 0, currency: pricing.currency, reason: 'included-in-plan', reference: `plan:${tenant.plan}` };
+    }
+    if (!this.billing) throw MarketplaceErrors.BILLING_UNAVAILABLE(manifest.id);
+    const { reference } = await this.billing.purchaseModule(tenant.id, { ...base, pricing, publisher });
+    await em.persistAndFlush(em.create(ModulePurchaseSchema, { ...record, amount: pricing.amount, reference }));
+    return { ...base, charged: true, amount: pricing.amount, currency: pricing.currency, reason: 'charged', reference };
+  }
+}

@@ -1,0 +1,63 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { join } from 'node:path';
+import type { RegistryApp } from '@dogan/marketplace-registry';
+import { buildModule, buildPackageArchive, generatePublisherKeyPair, readModuleManifest, sha512Integrity, signRelease, type PublisherKeyPair } from '@dogan/sdk';
+import type { Logger } from 'pino';
+
+/** The publisher of the modules that ship with Dogan (sdk/examples). */
+export const PLATFORM_PUBLISHER = 'dogan';
+const EXAMPLES = new URL('../../../../sdk/examples/', import.meta.url).pathname;
+
+function platformKey(dataDir: string): PublisherKeyPair {
+  const file = join(dataDir, 'platform-publisher.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PublisherKeyPair;
+  const pair = generatePublisherKeyPair();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(pair), { mode: 0o600 });
+  return pair;
+}
+
+async function ensurePublisher(registry: RegistryApp, key: PublisherKeyPair) {
+  const em = registry.orm.em.fork();
+  let publisher = await em.findOne('Publisher', { name: PLATFORM_PUBLISHER });
+  if (!publisher) {
+    await registry.publishers.create(PLATFORM_PUBLISHER, 'Dogan');
+    await registry.publishers.setVerified(PLATFORM_PUBLISHER, true);
+    publisher = await em.fork().findOne('Publisher', { name: PLATFORM_PUBLISHER });
+  }
+  const view = await registry.publishers.view(PLATFORM_PUBLISHER);
+  if (!view.keys.some((k: { keyId: string }) => k.keyId === key.keyId)) await registry.publishers.addKey(PLATFORM_PUBLISHER, key.publicKeyPem);
+  return publisher!;
+}
+
+/**
+ * Publishes the example modules (sdk/examples/*) to the embedded registry, signed with the platform's
+ * own publisher key, unless that version is already there: the quick start's marketplace is never
+ * empty, and the demo tenant can install the notes module through the same verified path as any other.
+ */
+export async function publishExampleModules(registry: RegistryApp, dataDir: string, log: Logger): Promise<string[]> {
+  if (!existsSync(EXAMPLES)) return [];
+  const key = platformKey(dataDir);
+  const publisher = await ensurePublisher(registry, key);
+  const published: string[] = [];
+  for (const name of readdirSync(EXAMPLES)) {
+    const dir = join(EXAMPLES, name);
+    if (!existsSync(join(dir, 'manifest.json'))) continue;
+    try {
+      const manifest = readModuleManifest(dir);
+      const exists = await registry.catalog.version(manifest.id, manifest.version).then(() => true, () => false);
+      if (exists) continue;
+      const built = await buildModule(dir);
+      const { archive } = await buildPackageArchive({ manifest, bundle: readFileSync(built.outfile), readme: readFileSync(join(dir, 'README.md')) });
+      const signature = signRelease(createPrivateKey(key.privateKeyPem), sha512Integrity(archive), manifest);
+      await registry.publishing.publish({ publisher: publisher as never, id: manifest.id, version: manifest.version, tarball: archive, signature, keyId: key.keyId });
+      log.info({ moduleId: manifest.id, version: manifest.version }, 'example module published to the embedded registry');
+      published.push(`${manifest.id}@${manifest.version}`);
+    } catch (err) {
+      // A broken example must not stop the platform; it is reported and skipped.
+      log.warn({ err, example: name }, 'could not publish an example module');
+    }
+  }
+  return published;
+}

@@ -1,0 +1,58 @@
+import { register } from 'node:module';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isModuleTestSuite, type ModuleTestSuite } from './define-tests.js';
+
+/**
+ * A module's test files live outside this package, usually without `node_modules/@dogan/sdk`. This
+ * resolve hook answers `@dogan/sdk` and `@dogan/sdk/testing` with the SDK that is running, so a test
+ * imports the same `defineModuleTests` the harness reads, wherever the module folder is. The file URL
+ * goes on down the chain, so tsx (which the CLI runs under) resolves and loads it as TypeScript.
+ */
+const SDK_ENTRIES = {
+  '@dogan/sdk': new URL('../index.ts', import.meta.url).href,
+  '@dogan/sdk/testing': new URL('./index.ts', import.meta.url).href,
+};
+
+let resolverInstalled = false;
+
+function installSdkResolver(): void {
+  if (resolverInstalled) return;
+  resolverInstalled = true;
+  const source = `const entries = ${JSON.stringify(SDK_ENTRIES)};
+export async function resolve(specifier, context, next) {
+  const url = entries[specifier];
+  return next(url ?? specifier, context);
+}`;
+  register(`data:text/javascript,${encodeURIComponent(source)}`);
+}
+
+/** A test file, loaded: its suite, or why it could not be loaded. */
+export type LoadedTestFile = { readonly file: string; readonly name: string } & ({ readonly suite: ModuleTestSuite } | { readonly error: Error });
+
+let loads = 0;
+
+/**
+ * Imports each test file and reads its default export. A file that fails to import, or exports
+ * something other than `defineModuleTests(...)`, comes back with its error (a failed test, not a crash).
+ */
+export async function loadTestFiles(files: readonly string[]): Promise<LoadedTestFile[]> {
+  installSdkResolver();
+  // A fresh URL per run: ESM caches by URL, and in-process runs (tests of the CLI) must see edits.
+  const run = ++loads;
+  const loaded: LoadedTestFile[] = [];
+  for (const file of files) {
+    const name = basename(file);
+    try {
+      const exports = (await import(`${pathToFileURL(file).href}?run=${run}`)) as { default?: unknown };
+      const value = exports.default;
+      if (isModuleTestSuite(value)) loaded.push({ file, name, suite: value });
+      else if (value && typeof value === 'object' && Object.values(value).every((v) => typeof v === 'function')) {
+        loaded.push({ file, name, suite: { kind: 'dogan-module-tests', tests: value as ModuleTestSuite['tests'], options: {} } });
+      } else loaded.push({ file, name, error: new Error('its default export must be defineModuleTests({ ... }) from "@dogan/sdk/testing"') });
+    } catch (err) {
+      loaded.push({ file, name, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  }
+  return loaded;
+}

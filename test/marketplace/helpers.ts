@@ -1,0 +1,70 @@
+import { createPrivateKey } from 'node:crypto';
+import type { Kernel } from '@dogan/runtime';
+import { definePlugin } from '@dogan/runtime';
+import tenantsPlugin, { tenantsApiRef, type TenantsApi } from '@dogan/tenants';
+import { buildPackageArchive, generatePublisherKeyPair, sha512Integrity, signRelease, type ModuleManifest } from '@dogan/sdk';
+import marketplacePlugin, { marketplaceApiRef, type MarketplaceApi } from '../../plugins/marketplace/src/index.js';
+import { createModulesPlugin } from '../../plugins/modules/src/index.js';
+import { startTestKernel } from '../helpers/kernel.js';
+
+export interface MarketKernel {
+  kernel: Kernel;
+  api: MarketplaceApi;
+  tenants: TenantsApi;
+  /** Signs and publishes a module version to the embedded registry as publisher "acme". */
+  publish(manifest: ModuleManifest, code: string): Promise<void>;
+}
+
+/** A kernel with tenants, modules (one sandbox host) and the marketplace with its embedded registry. */
+export async function startMarketKernel(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = {}): Promise<MarketKernel> {
+  let api: MarketplaceApi | undefined;
+  let tenants: TenantsApi | undefined;
+  const probe = definePlugin({
+    name: 'probe',
+    version: '1.0.0',
+    kernel: '^0.1.0',
+    dependencies: { marketplace: '^0.1.0', tenants: '^0.1.0' },
+    consumes: [marketplaceApiRef, tenantsApiRef],
+    init(ctx) {
+      api = ctx.services.get(marketplaceApiRef);
+      tenants = ctx.services.get(tenantsApiRef);
+    },
+  });
+  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, createModulesPlugin({ sandbox: { hosts: 1 } }), marketplacePlugin, probe], env });
+  const registry = api!.embeddedRegistry!;
+  const key = generatePublisherKeyPair();
+  await registry.publishers.create('acme', 'Acme Apps');
+  await registry.publishers.addKey('acme', key.publicKeyPem);
+  const publisher = await registry.orm.em.fork().findOne('Publisher', { name: 'acme' });
+  return {
+    kernel,
+    api: api!,
+    tenants: tenants!,
+    async publish(manifest, code) {
+      const { archive } = await buildPackageArchive({ manifest, bundle: Buffer.from(code), readme: Buffer.from(`# ${manifest.name.en}\n`) });
+      const signature = signRelease(createPrivateKey(key.privateKeyPem), sha512Integrity(archive), manifest);
+      await registry.publishing.publish({ publisher: publisher as never, id: manifest.id, version: manifest.version, tarball: archive, signature, keyId: key.keyId });
+    },
+  };
+}
+
+const text = (en: string) => ({ en, ar: en });
+
+/** A manifest with sensible defaults; override what a test is about. */
+export function manifest(overrides: Partial<ModuleManifest> & Pick<ModuleManifest, 'id' | 'version'>): ModuleManifest {
+  return {
+    engine: '^0.1.0',
+    name: text(overrides.id),
+    description: text(`${overrides.id} for tests`),
+    category: 'productivity',
+    pricing: { model: 'free' },
+    permissions: [{ name: 'store', kind: 'storage', required: true, description: { en: 'Keep tasks', ar: 'حفظ المهام' } }],
+    collections: [],
+    routes: [],
+    events: [],
+    jobs: [],
+    agentTools: [],
+    dependencies: {},
+    ...overrides,
+  };
+}
