@@ -1,6 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
 import type { Kernel } from '@dogan/runtime';
-import { definePlugin } from '@dogan/runtime';
 import tenantsPlugin, { tenantsApiRef, type TenantsApi } from '@dogan/tenants';
 import { buildPackageArchive, generatePublisherKeyPair, sha512Integrity, signRelease, type ModuleManifest } from '@dogan/sdk';
 import marketplacePlugin, { marketplaceApiRef, type MarketplaceApi } from '../../plugins/marketplace/src/index.js';
@@ -17,29 +16,18 @@ export interface MarketKernel {
 
 /** A kernel with tenants, modules (one sandbox host) and the marketplace with its embedded registry. */
 export async function startMarketKernel(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = {}): Promise<MarketKernel> {
-  let api: MarketplaceApi | undefined;
-  let tenants: TenantsApi | undefined;
-  const probe = definePlugin({
-    name: 'probe',
-    version: '1.0.0',
-    kernel: '^0.1.0',
-    dependencies: { marketplace: '^0.1.0', tenants: '^0.1.0' },
-    consumes: [marketplaceApiRef, tenantsApiRef],
-    init(ctx) {
-      api = ctx.services.get(marketplaceApiRef);
-      tenants = ctx.services.get(tenantsApiRef);
-    },
-  });
-  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, createModulesPlugin({ sandbox: { hosts: 1 } }), marketplacePlugin, probe], env });
-  const registry = api!.embeddedRegistry!;
+  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, createModulesPlugin({ sandbox: { hosts: 1 } }), marketplacePlugin], env });
+  const api = kernel.host.service(marketplaceApiRef);
+  const tenants = kernel.host.service(tenantsApiRef);
+  const registry = api.embeddedRegistry!;
   const key = generatePublisherKeyPair();
   await registry.publishers.create('acme', 'Acme Apps');
   await registry.publishers.addKey('acme', key.publicKeyPem);
   const publisher = await registry.orm.em.fork().findOne('Publisher', { name: 'acme' });
   return {
     kernel,
-    api: api!,
-    tenants: tenants!,
+    api,
+    tenants,
     async publish(manifest, code) {
       const { archive } = await buildPackageArchive({ manifest, bundle: Buffer.from(code), readme: Buffer.from(`# ${manifest.name.en}\n`) });
       const signature = signRelease(createPrivateKey(key.privateKeyPem), sha512Integrity(archive), manifest);

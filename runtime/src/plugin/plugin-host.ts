@@ -37,6 +37,12 @@ export class PluginHost {
     return this.ordered.map((d) => ({ name: d.name, version: d.version, dependencies: { ...(d.dependencies ?? {}) } }));
   }
 
+  /** A service any loaded plugin provides: for the CLI, embedding and tests (plugins use their context). */
+  service<T>(ref: ServiceRef<T>): T {
+    if (!this.services.has(ref.id)) throw KernelErrors.PLUGIN_SERVICE_MISSING(ref.id, '(kernel caller)');
+    return this.services.get(ref.id) as T;
+  }
+
   private lookupFor(def: PluginDefinition): ServiceLookup {
     const allowed = new Set([...(def.consumes ?? []), ...(def.optionallyConsumes ?? [])].map((r) => r.id));
     const services = this.services;
