@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import type { Kernel } from '@dogan/runtime';
+import type { Kernel, PluginDefinition } from '@dogan/runtime';
 import tenantsPlugin, { tenantsApiRef, type TenantsApi } from '@dogan/tenants';
 import { buildPackageArchive, generatePublisherKeyPair, sha512Integrity, signRelease, type ModuleManifest } from '@dogan/sdk';
 import marketplacePlugin, { marketplaceApiRef, type MarketplaceApi } from '../../plugins/marketplace/src/index.js';
@@ -10,26 +10,41 @@ export interface MarketKernel {
   kernel: Kernel;
   api: MarketplaceApi;
   tenants: TenantsApi;
-  /** Signs and publishes a module version to the embedded registry as publisher "acme". */
+  /** Signs and publishes a module version to the embedded registry as its id's publisher. */
   publish(manifest: ModuleManifest, code: string): Promise<void>;
 }
 
 /** A kernel with tenants, modules (one sandbox host) and the marketplace with its embedded registry. */
-export async function startMarketKernel(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = {}): Promise<MarketKernel> {
-  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, createModulesPlugin({ sandbox: { hosts: 1 } }), marketplacePlugin], env });
+export async function startMarketKernel(
+  t: { teardown(fn: () => unknown): void },
+  env: Record<string, string> = {},
+  extraPlugins: PluginDefinition[] = [],
+): Promise<MarketKernel> {
+  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, ...extraPlugins, createModulesPlugin({ sandbox: { hosts: 1 } }), marketplacePlugin], env });
   const api = kernel.host.service(marketplaceApiRef);
   const tenants = kernel.host.service(tenantsApiRef);
   const registry = api.embeddedRegistry!;
-  const key = generatePublisherKeyPair();
-  await registry.publishers.create('acme', 'Acme Apps');
-  await registry.publishers.addKey('acme', key.publicKeyPem);
-  const publisher = await registry.orm.em.fork().findOne('Publisher', { name: 'acme' });
+  // Registries bind a key to one publisher, so each publisher of the test gets its own.
+  const keys = new Map<string, ReturnType<typeof generatePublisherKeyPair>>();
+  const publisherOf = async (name: string) => {
+    let key = keys.get(name);
+    if (!key) keys.set(name, (key = generatePublisherKeyPair()));
+    let found = await registry.orm.em.fork().findOne('Publisher', { name });
+    if (!found) {
+      await registry.publishers.create(name, name);
+      found = await registry.orm.em.fork().findOne('Publisher', { name });
+    }
+    const view = await registry.publishers.view(name);
+    if (!view.keys.some((k: { keyId: string }) => k.keyId === key.keyId)) await registry.publishers.addKey(name, key.publicKeyPem);
+    return { publisher: found, key };
+  };
   return {
     kernel,
     api,
     tenants,
     async publish(manifest, code) {
       const { archive } = await buildPackageArchive({ manifest, bundle: Buffer.from(code), readme: Buffer.from(`# ${manifest.name.en}\n`) });
+      const { publisher, key } = await publisherOf(manifest.id.split('.')[0]!);
       const signature = signRelease(createPrivateKey(key.privateKeyPem), sha512Integrity(archive), manifest);
       await registry.publishing.publish({ publisher: publisher as never, id: manifest.id, version: manifest.version, tarball: archive, signature, keyId: key.keyId });
     },

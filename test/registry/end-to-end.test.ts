@@ -30,8 +30,8 @@ t.test('a new developer: init, build, keys, publish; a tenant finds and verifies
   t.equal(statSync(join(env.DOGAN_HOME, 'keys', 'acme.key')).mode & 0o777, 0o600, 'the private key is 0600');
 
   const test = await runDoganModule(['test'], { cwd: moduleDir, env });
-  t.equal(test.code, 2, 'test is skipped until the sandbox lands, with exit code 2');
-  t.match(test.stderr, /not available yet/);
+  t.equal(test.code, 0, test.stdout + test.stderr);
+  t.match(test.stdout, /2 passed, 0 failed/, "the generated module's tests pass in the sandbox");
 
   const publish = await runDoganModule(['publish'], { cwd: moduleDir, env });
   t.equal(publish.code, 0, publish.stderr);

@@ -10,11 +10,11 @@ function ctx(env: Record<string, string> = {}) {
   return { out, err, c: { cwd: mkdtempSync(join(tmpdir(), 'dogan-cli-')), env, out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
 }
 
-t.test('test and dev say they are not available yet, with exit code 2', async (t) => {
+t.test('test and dev outside a module folder say what is missing, with exit code 1', async (t) => {
   for (const command of ['test', 'dev']) {
     const { err, c } = ctx();
-    t.equal(await runDoganModuleCli([command], c), 2);
-    t.match(err.join('\n'), /not available yet/);
+    t.equal(await runDoganModuleCli([command, '--port', '0'], c), 1);
+    t.match(err.join('\n'), /no manifest\.json/);
   }
 });
 

@@ -18,5 +18,6 @@ export const MarketplaceErrors = defineErrors({
   MODULE_UPGRADE_FAILED: { status: 502, title: 'Module upgrade failed', message: 'Upgrading "%s" to %s failed at step "%s": %s. Version %s is still running with its data' },
   MODULE_NO_PREVIOUS_VERSION: { status: 409, title: 'Nothing to roll back to', message: 'Module "%s" has no previous version on this tenant' },
   MODULE_DISABLED: { status: 409, title: 'Module disabled', message: 'Module "%s" is disabled for this tenant' },
+  PRICING_UNSUPPORTED: { status: 409, title: 'Price not supported', message: 'Module "%s" cannot be bought here yet: %s are not billed by this platform' },
   BILLING_UNAVAILABLE: { status: 409, title: 'Paid modules unavailable', message: 'Module "%s" is paid and billing is not enabled on this platform' },
 });

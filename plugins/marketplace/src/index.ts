@@ -11,7 +11,9 @@ import { ModuleData } from './install/module-data.js';
 import { ModuleLoader } from './install/module-loader.js';
 import { SettingsCodec } from './install/settings-codec.js';
 import { SnapshotStore, snapshotMigrations } from './install/snapshot-store.js';
-import { PurchaseService, type ModuleBilling } from './purchase-service.js';
+import { billingServiceRef } from '@dogan/plugin-billing';
+import { moduleBillingFrom } from './billing-adapter.js';
+import { PurchaseService } from './purchase-service.js';
 import { EMBEDDED_PREFIX, openRegistry } from './registry/embedded-registry.js';
 import { publishExampleModules } from './registry/example-modules.js';
 import { tenantModuleRoutes } from './routes/tenant-module-routes.js';
@@ -19,9 +21,6 @@ import { installDemoModules } from './demo-modules.js';
 
 export { MarketplaceErrors } from './errors.js';
 export type { ModuleBilling } from './purchase-service.js';
-
-/** Billing provides this when loaded; the marketplace charges paid modules through it. */
-export const moduleBillingRef = createServiceRef<ModuleBilling>({ id: 'billing.modulePurchases' });
 
 export interface MarketplaceApi {
   readonly installs: InstallService;
@@ -44,7 +43,8 @@ export default definePlugin({
   description: 'Tenants browse, buy, install, configure, upgrade, roll back and uninstall marketplace modules',
   dependencies: { tenants: '^0.1.0', modules: '^0.1.0' },
   consumes: [tenantsApiRef, modulesRuntimeRef, marketplaceApiRef],
-  optionallyConsumes: [moduleBillingRef],
+  // Paid modules are charged through billing when it is loaded; without it they are refused clearly.
+  optionallyConsumes: [billingServiceRef],
   provides: [marketplaceApiRef],
   controlPlaneEntities: [ModuleInstallSchema, ModulePurchaseSchema],
   tenantMigrations: snapshotMigrations,
@@ -57,7 +57,8 @@ export default definePlugin({
     embeddedApps.set(ctx.services, registry);
     const loader = new ModuleLoader(registry.client, runtime);
     const codec = new SettingsCodec(createSecretBox(ctx.config));
-    const purchases = new PurchaseService(tenants.controlPlane, ctx.services.getOptional(moduleBillingRef));
+    const billing = ctx.services.getOptional(billingServiceRef);
+    const purchases = new PurchaseService(tenants.controlPlane, billing ? moduleBillingFrom(billing) : undefined);
     const installs = new InstallService({
       controlPlane: tenants.controlPlane,
       tenants,

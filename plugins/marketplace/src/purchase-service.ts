@@ -7,8 +7,8 @@ import { MarketplaceErrors } from './errors.js';
 /** What the marketplace needs from billing: charge a module's price on the tenant's invoice. */
 export interface ModuleBilling {
   purchaseModule(tenantId: string, purchase: { moduleId: string; version: string; pricing: ModuleManifest['pricing']; publisher: string }): Promise<{ reference: string }>;
-  /** Modules the tenant's plan includes at no charge. */
-  includedModules?(tenant: Tenant): readonly string[];
+  /** True when the tenant's plan includes the module at no charge. */
+  includedInPlan(tenant: Tenant, moduleId: string): Promise<boolean>;
 }
 
 export interface PurchaseResult {
@@ -31,8 +31,8 @@ export class PurchaseService {
     private readonly billing: ModuleBilling | undefined,
   ) {}
 
-  includedInPlan(tenant: Tenant, moduleId: string): boolean {
-    return this.billing?.includedModules?.(tenant).includes(moduleId) ?? false;
+  async includedInPlan(tenant: Tenant, moduleId: string): Promise<boolean> {
+    return (await this.billing?.includedInPlan(tenant, moduleId)) ?? false;
   }
 
   async purchase(tenant: Tenant, manifest: ModuleManifest, publisher: string): Promise<PurchaseResult> {
@@ -43,7 +43,7 @@ export class PurchaseService {
     const existing = await em.findOne(ModulePurchaseSchema, { id: installId(tenant.id, manifest.id) });
     if (existing) return { ...base, charged: false, amount: existing.amount, currency: existing.currency, reason: 'already-purchased', reference: existing.reference ?? null };
     const record: ModulePurchaseRecord = { id: installId(tenant.id, manifest.id), tenantId: tenant.id, moduleId: manifest.id, version: manifest.version, amount: 0, currency: pricing.currency, reference: null, purchasedAt: new Date() };
-    if (this.includedInPlan(tenant, manifest.id)) {
+    if (await this.includedInPlan(tenant, manifest.id)) {
       await em.persistAndFlush(em.create(ModulePurchaseSchema, { ...record, reference: `plan:${tenant.plan}` }));
       return { ...base, charged: false, amount: 0, currency: pricing.currency, reason: 'included-in-plan', reference: `plan:${tenant.plan}` };
     }

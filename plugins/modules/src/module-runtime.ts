@@ -50,6 +50,7 @@ export class ModuleRuntime {
   private readonly modules = new Map<string, LoadedModule>();
   private readonly store: DocumentStore;
   private readonly crons = new Map<string, CronSchedule>();
+  private readonly configs = new WeakMap<ModuleInstall, IsolateConfig>();
   private scheduler: NodeJS.Timeout | undefined;
 
   constructor(
@@ -169,7 +170,11 @@ export class ModuleRuntime {
     return this.logs.read(tenant, moduleId, options);
   }
 
-  private call(tenant: Tenant, install: ModuleInstall, kind: CallKind, name: string, input: unknown, depth: number): Promise<InvocationResult> {
+  /** The isolate configuration of an install, reused while the tenant's fields are unchanged (the pool caches its JSON by object). */
+  private configFor(tenant: Tenant, install: ModuleInstall): IsolateConfig {
+    const cached = this.configs.get(install);
+    const t = cached?.tenant;
+    if (cached && t!.id === tenant.id && t!.locale === tenant.locale && t!.timezone === tenant.timezone && t!.plan === tenant.plan) return cached;
     const { module } = install;
     const config: IsolateConfig = {
       tenant: { id: tenant.id, locale: tenant.locale, timezone: tenant.timezone, plan: tenant.plan },
@@ -179,6 +184,13 @@ export class ModuleRuntime {
       grants: install.grants,
       settings: install.settings,
     };
+    this.configs.set(install, config);
+    return config;
+  }
+
+  private call(tenant: Tenant, install: ModuleInstall, kind: CallKind, name: string, input: unknown, depth: number): Promise<InvocationResult> {
+    const { module } = install;
+    const config = this.configFor(tenant, install);
     const context: CallContext = { tenant, install, depth };
     return this.pool.invoke({ config, code: module.code, kind, name, input: JSON.stringify(input), depth, context });
   }

@@ -5,6 +5,7 @@
 export const firstPartyPlugins: Readonly<Record<string, () => Promise<unknown>>> = {
   tenants: () => import('@dogan/tenants'),
   ksa: () => import('@dogan/plugin-ksa'),
+  billing: () => import('@dogan/plugin-billing'),
   modules: () => import('@dogan/plugin-modules'),
   marketplace: () => import('@dogan/plugin-marketplace'),
   'platform-info': () => import('@dogan/plugin-platform-info'),

@@ -59,10 +59,18 @@ export function resolvePluginOrder(definitions: readonly PluginDefinition[], ker
       }
     }
   }
+  // A plugin that optionally consumes a service loads after the plugin providing it, when that one is
+  // configured: optional means "use it if present", and present must mean "initialised first".
+  const providerOf = new Map<string, string>();
+  for (const def of definitions) for (const ref of def.provides ?? []) providerOf.set(ref.id, def.name);
+  const after = (d: PluginDefinition) => [
+    ...Object.keys(d.dependencies ?? {}),
+    ...(d.optionallyConsumes ?? []).map((r) => providerOf.get(r.id)).filter((n): n is string => n !== undefined && n !== d.name),
+  ];
   const ordered: PluginDefinition[] = [];
   const remaining = new Map(byName);
   while (remaining.size > 0) {
-    const ready = [...remaining.values()].find((d) => Object.keys(d.dependencies ?? {}).every((dep) => !remaining.has(dep)));
+    const ready = [...remaining.values()].find((d) => after(d).every((dep) => !remaining.has(dep)));
     if (!ready) throw KernelErrors.PLUGIN_CYCLE(describeCycle(remaining));
     ordered.push(ready);
     remaining.delete(ready.name);

@@ -72,6 +72,8 @@ export class SandboxPool {
   private readonly restarts: Counter;
   private readonly backstop: NodeJS.Timeout;
   private readonly restartTimes: number[][] = [];
+  /** JSON of the configurations callers reuse (one object per install), so a call does not stringify it again. */
+  private readonly configTexts = new WeakMap<IsolateConfig, string>();
 
   constructor(
     input: SandboxOptionsInput,
@@ -132,7 +134,8 @@ export class SandboxPool {
       host.loaded.add(config.moduleKey);
     }
     const iso = isolateKey(config.tenant.id, config.moduleKey);
-    const configText = JSON.stringify(config);
+    let configText = this.configTexts.get(config);
+    if (configText === undefined) this.configTexts.set(config, (configText = JSON.stringify(config)));
     if (host.configured.get(iso) !== configText) {
       host.send({ t: 'configure', iso, config });
       host.configured.set(iso, configText);

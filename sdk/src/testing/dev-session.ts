@@ -6,8 +6,8 @@ import { readModuleManifest } from '../pack/pack-module.js';
 import { devVersion, installModule } from './install-module.js';
 import { startLocalPlatform, type LocalPlatform, type Tenant } from './local-platform.js';
 
-/** The dev tenant's subdomain, and the name of the API key `dev` makes for it. */
-export const DEV_TENANT = 'dev';
+/** The dev tenant's subdomain ("dev" is reserved for the platform), and the name of the API key `dev` makes for it. */
+export const DEV_TENANT = 'dev-tenant';
 const DEV_KEY_NAME = 'dogan-module dev';
 /** Editors write a file in several steps; one rebuild per burst of changes. */
 const DEBOUNCE_MS = 200;

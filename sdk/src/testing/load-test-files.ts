@@ -4,10 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { isModuleTestSuite, type ModuleTestSuite } from './define-tests.js';
 
 /**
- * A module's test files live outside this package, usually without `node_modules/@dogan/sdk`. This
- * resolve hook answers `@dogan/sdk` and `@dogan/sdk/testing` with the SDK that is running, so a test
- * imports the same `defineModuleTests` the harness reads, wherever the module folder is. The file URL
- * goes on down the chain, so tsx (which the CLI runs under) resolves and loads it as TypeScript.
+ * Two resolve rules for a module's test files, which live outside this package:
+ * - `@dogan/sdk` and `@dogan/sdk/testing` mean the SDK that is running, so a test imports the same
+ *   `defineModuleTests` the harness reads, wherever the module folder is (usually without
+ *   `node_modules/@dogan/sdk`). The file URL goes on down the chain, so tsx loads it as TypeScript.
+ * - A TypeScript file outside `node_modules` is ESM: a module folder without a package.json (or without
+ *   `"type": "module"`) would otherwise make Node load `test/x.test.ts` as CommonJS, which tsx's ESM
+ *   hooks do not compile. Module code is ESM by definition (the bundle is).
  */
 const SDK_ENTRIES = {
   '@dogan/sdk': new URL('../index.ts', import.meta.url).href,
@@ -21,8 +24,9 @@ function installSdkResolver(): void {
   resolverInstalled = true;
   const source = `const entries = ${JSON.stringify(SDK_ENTRIES)};
 export async function resolve(specifier, context, next) {
-  const url = entries[specifier];
-  return next(url ?? specifier, context);
+  const resolved = await next(entries[specifier] ?? specifier, context);
+  const esm = resolved.format === 'commonjs' && /\\.(m?ts|tsx)$/.test(new URL(resolved.url).pathname) && !resolved.url.includes('/node_modules/');
+  return esm ? { ...resolved, format: 'module' } : resolved;
 }`;
   register(`data:text/javascript,${encodeURIComponent(source)}`);
 }

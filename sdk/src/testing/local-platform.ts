@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { buildKernel, createLogger, definePlugin, loadConfig, startServer, type Kernel, type RunningServer } from '@dogan/runtime';
+import { buildKernel, createLogger, loadConfig, startServer, type Kernel, type RunningServer } from '@dogan/runtime';
 import tenantsPlugin, { tenantsApiRef, type Tenant, type TenantsApi } from '@dogan/tenants';
 import { createModulesPlugin, modulesRuntimeRef, type ModuleRuntime } from '@dogan/plugin-modules';
 
@@ -68,25 +68,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     },
   );
 
-  let runtime: ModuleRuntime | undefined;
-  let tenants: TenantsApi | undefined;
-  // A plugin is the only way in to the services; this one just hands them out.
-  const harness = definePlugin({
-    name: 'sdk-harness',
-    version: '0.1.0',
-    kernel: '^0.1.0',
-    dependencies: { modules: '^0.1.0', tenants: '^0.1.0' },
-    consumes: [modulesRuntimeRef, tenantsApiRef],
-    init(ctx) {
-      runtime = ctx.services.get(modulesRuntimeRef);
-      tenants = ctx.services.get(tenantsApiRef);
-    },
-  });
   // One sandbox host is plenty for one developer and starts faster than the production pool.
   const modules = createModulesPlugin({ sandbox: { hosts: 1 } });
   let kernel: Kernel;
   try {
-    kernel = await buildKernel({ config, logger, plugins: [tenantsPlugin, modules, harness] });
+    kernel = await buildKernel({ config, logger, plugins: [tenantsPlugin, modules] });
   } catch (err) {
     if (options.removeDataDir) rmSync(options.dataDir, { recursive: true, force: true });
     throw err;
@@ -103,8 +89,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   let closing: Promise<void> | undefined;
   return {
     kernel,
-    runtime: runtime!,
-    tenants: tenants!,
+    runtime: kernel.host.service(modulesRuntimeRef),
+    tenants: kernel.host.service(tenantsApiRef),
     adminToken,
     url: server?.url.replace('[::1]', '127.0.0.1'),
     takeEventFailures(tenantId) {

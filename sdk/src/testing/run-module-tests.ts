@@ -18,7 +18,9 @@ function ms(start: number): string {
 function describeFailure(err: unknown, file: string): string[] {
   const error = err instanceof Error ? err : new Error(String(err));
   const code = (error as { code?: unknown }).code;
-  const lines = `${typeof code === 'string' && !error.message.includes(code) ? `${code}: ` : ''}${error.message}`.split('\n');
+  // Platform errors carry a code worth seeing (MODULE_SETTINGS_INVALID); an assertion's says nothing new.
+  const prefix = typeof code === 'string' && code !== 'ERR_ASSERTION' && !error.message.includes(code) ? `${code}: ` : '';
+  const lines = `${prefix}${error.message}`.split('\n');
   const at = error.stack?.split('\n').find((l) => l.includes(file));
   if (at) lines.push(at.trim().replace(/\?run=\d+/, ''));
   return lines;

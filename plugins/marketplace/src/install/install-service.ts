@@ -25,7 +25,7 @@ export interface InstallDeps {
   log: Logger;
   retentionDays: number;
   /** True when a paid module may be installed without a purchase (included in the tenant's plan). */
-  includedInPlan(tenant: Tenant, moduleId: string): boolean;
+  includedInPlan(tenant: Tenant, moduleId: string): Promise<boolean>;
 }
 
 interface InstallState {
@@ -113,7 +113,7 @@ export class InstallService {
   }
 
   private async checkPurchased(tenant: Tenant, module: LoadedModule): Promise<void> {
-    if (module.manifest.pricing.model === 'free' || this.deps.includedInPlan(tenant, module.manifest.id)) return;
+    if (module.manifest.pricing.model === 'free' || (await this.deps.includedInPlan(tenant, module.manifest.id))) return;
     const bought = await this.em().count(ModulePurchaseSchema, { tenantId: tenant.id, moduleId: module.manifest.id });
     if (bought === 0) throw MarketplaceErrors.MODULE_NOT_PURCHASED(module.manifest.id, module.manifest.id);
   }

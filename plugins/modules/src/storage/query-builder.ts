@@ -123,11 +123,16 @@ export function buildQuery(dialect: Dialect, fields: ReadonlySet<string> | undef
     }
     if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[1] !== 'string') throw invalid('"cursor" is not a cursor this platform returned');
     const cmp = desc ? '<' : '>';
-    if (sortColumn) {
+    if (sortColumn && decoded[0] === null) {
+      // The last row had no value: the rest of the missing values (by id), then, ascending, every value.
+      keyset = ` AND ((${sortColumn} IS NULL AND id ${cmp} ?)${desc ? '' : ` OR ${sortColumn} IS NOT NULL`})`;
+      params.push(decoded[1]);
+    } else if (sortColumn) {
       const k = new QueryBuilder(dialect, fields);
       const a = k.value(decoded[0], sortColumn);
       const b = k.value(decoded[0], sortColumn);
-      keyset = ` AND (${sortColumn} ${cmp} ${a} OR (${sortColumn} = ${b} AND id ${cmp} ?))`;
+      // Descending, the missing values come after every value.
+      keyset = ` AND (${sortColumn} ${cmp} ${a} OR (${sortColumn} = ${b} AND id ${cmp} ?)${desc ? ` OR ${sortColumn} IS NULL` : ''})`;
       params.push(...k.params, decoded[1]);
     } else {
       keyset = ` AND id ${cmp} ?`;
@@ -135,7 +140,8 @@ export function buildQuery(dialect: Dialect, fields: ReadonlySet<string> | undef
     }
   }
   const dir = desc ? 'DESC' : 'ASC';
-  const order = sortColumn ? `${sortColumn} ${dir}, id ${dir}` : `id ${dir}`;
+  // Missing values sort as the smallest on both dialects (SQLite's default; PostgreSQL's is the reverse).
+  const order = sortColumn ? `${sortColumn} ${dir} ${desc ? 'NULLS LAST' : 'NULLS FIRST'}, id ${dir}` : `id ${dir}`;
   const sql = `SELECT id, data FROM module_documents WHERE module_id = ? AND collection = ? AND (${filter})${keyset} ORDER BY ${order} LIMIT ${limit + 1}`;
   return { sql, params, limit, sortField: sortColumn ? sortField : undefined };
 }

@@ -90,7 +90,7 @@ export class IsolatePool {
       const budget = this.options.hostMemoryBudgetMb * 1024 * 1024;
       for (const [key, instance] of [...this.instances]) {
         if (total <= budget) break;
-        if (instance.calls.size > 0) continue;
+        if (instance.calls.size > 0 || this.instances.get(key) !== instance) continue;
         total -= sizes.get(key) ?? 0;
         this.drop(key);
       }

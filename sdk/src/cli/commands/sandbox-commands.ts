@@ -56,7 +56,7 @@ export async function devCommand(ctx: CliContext, flags: { port?: string }): Pro
   const { startDevSession } = await import('../../testing/dev-session.js');
   let session;
   try {
-    session = await startDevSession({ dir: ctx.cwd, port, out: ctx.out, err: ctx.err, logLevel: ctx.env.LOG_LEVEL });
+    session = await startDevSession({ dir: ctx.cwd, port, out: ctx.out, err: ctx.err, logLevel: ctx.env.LOG_LEVEL || undefined });
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new CliError(`port ${port} is in use; choose another with --port`);

@@ -1,0 +1,30 @@
+import { BillingPlanSchema, TaxRateSchema, TenantFeatureOverrideSchema } from './plans.js';
+import { BillingCustomerSchema, BillingNoticeSchema, SubscriptionSchema } from './subscriptions.js';
+import { InvoiceLineSchema, InvoiceSchema, InvoiceSequenceSchema, PendingChargeSchema } from './invoices.js';
+import { PaymentSchema, WebhookEventSchema } from './payments.js';
+import { ModulePurchaseSchema, PublisherPayoutSchema, UsageCounterSchema, UsageEventSchema } from './usage.js';
+
+export * from './plans.js';
+export * from './subscriptions.js';
+export * from './invoices.js';
+export * from './payments.js';
+export * from './usage.js';
+
+export const billingEntities = [
+  BillingPlanSchema,
+  TenantFeatureOverrideSchema,
+  TaxRateSchema,
+  SubscriptionSchema,
+  BillingCustomerSchema,
+  BillingNoticeSchema,
+  InvoiceSchema,
+  InvoiceLineSchema,
+  InvoiceSequenceSchema,
+  PendingChargeSchema,
+  PaymentSchema,
+  WebhookEventSchema,
+  UsageCounterSchema,
+  UsageEventSchema,
+  ModulePurchaseSchema,
+  PublisherPayoutSchema,
+];

@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { InvoiceSchema, type Invoice } from '../entities/invoices.js';
+import { PaymentSchema, WebhookEventSchema, type Payment } from '../entities/payments.js';
+import { BillingCustomerSchema } from '../entities/subscriptions.js';
+import { BillingErrors } from '../errors.js';
+import { nextRetryAt } from './dunning.js';
+import type { PaymentProvider, ProviderEvent, ProviderName } from './provider.js';
+
+export interface PaymentHooks {
+  /** After an invoice became paid (once): payouts, reactivation. */
+  onInvoicePaid(invoice: Invoice): Promise<void>;
+  /** After the dunning schedule ran out for an invoice. */
+  onDunningExhausted(invoice: Invoice): Promise<void>;
+  /** After a failed attempt (for notices and the subscription's past-due status). */
+  onPaymentFailed(invoice: Invoice, payment: Payment): Promise<void>;
+}
+
+export type WebhookOutcome = 'duplicate' | 'applied' | 'unchanged' | 'unknown_invoice' | 'amount_mismatch' | 'ignored';
+
+/**
+ * Collecting invoices: one Payment row per attempt (created before the provider is called, with the
+ * attempt's idempotency key), outcomes applied idempotently whether they come from the provider's
+ * answer, a webhook (possibly twice, possibly late) or an admin confirming a transfer. `succeeded`
+ * is final; a failure never overwrites it. The dunning schedule lives on the invoice.
+ */
+export class PaymentService {
+  constructor(
+    private readonly deps: {
+      orm: MikroORM;
+      clock: Clock;
+      log: Logger;
+      provider: PaymentProvider | undefined;
+      providers: (name: ProviderName) => PaymentProvider | undefined;
+      hooks: PaymentHooks;
+    },
+  ) {}
+
+  get provider(): PaymentProvider | undefined {
+    return this.deps.provider;
+  }
+
+  private requireProvider(): PaymentProvider {
+    const provider = this.deps.provider;
+    if (!provider) throw BillingErrors.PAYMENT_PROVIDER_NOT_CONFIGURED('none', 'set BILLING_PROVIDER to stripe, moyasar or bank_transfer');
+    return provider;
+  }
+
+  async customerOf(tenantId: string) {
+    const provider = this.requireProvider();
+    return this.deps.orm.em.fork().findOne(BillingCustomerSchema, { id: `${tenantId}:${provider.name}` });
+  }
+
+  /** True when the configured provider can charge this tenant without it being present. */
+  async canCharge(tenantId: string): Promise<boolean> {
+    const provider = this.deps.provider;
+    if (!provider) return false;
+    if (!provider.needsPaymentMethod) return true;
+    return Boolean((await this.customerOf(tenantId))?.paymentMethod);
+  }
+
+  async savePaymentMethod(tenant: { id: string; name: string }, paymentMethod: string): Promise<{ provider: string; paymentMethod: string }> {
+    const provider = this.requireProvider();
+    const em = this.deps.orm.em.fork();
+    const id = `${tenant.id}:${provider.name}`;
+    const existing = await em.findOne(BillingCustomerSchema, { id });
+    const saved = await provider.savePaymentMethod({ tenantId: tenant.id, tenantName: tenant.name, customerId: existing?.customerId ?? null, paymentMethod });
+    const now = this.deps.clock.now();
+    await em.upsert(BillingCustomerSchema, { id, tenantId: tenant.id, provider: provider.name, customerId: saved.customerId, paymentMethod: saved.paymentMethod, createdAt: existing?.createdAt ?? now, updatedAt: now });
+    return { provider: provider.name, paymentMethod: saved.paymentMethod };
+  }
+
+  /**
+   * Tries to collect an issued invoice once. A previous attempt whose outcome is unknown (no answer)
+   * is retried with its own idempotency key, so the provider replays it rather than charging again.
+   */
+  async collect(invoiceId: string): Promise<Payment | null> {
+    const em = this.deps.orm.em.fork();
+    const invoice = await em.findOne(InvoiceSchema, { id: invoiceId });
+    if (!invoice) throw BillingErrors.INVOICE_NOT_FOUND(invoiceId);
+    if (invoice.status !== 'issued' || invoice.kind !== 'invoice') return null;
+    if (invoice.total <= 0) {
+      await this.settle(invoice.id, null);
+      return null;
+    }
+    const provider = this.requireProvider();
+    const customer = await em.findOne(BillingCustomerSchema, { id: `${invoice.tenantId}:${provider.name}` });
+    const unknown = await em.findOne(PaymentSchema, { invoiceId, status: 'pending', provider: provider.name, providerPaymentId: null }, { orderBy: { attempt: 'desc' } });
+    let payment: Payment;
+    if (unknown) {
+      payment = unknown;
+    } else {
+      const attempt = invoice.paymentAttempts + 1;
+      payment = em.create(PaymentSchema, {
+        id: randomUUID(),
+        invoiceId,
+        tenantId: invoice.tenantId,
+        provider: provider.name,
+        attempt,
+        idempotencyKey: `inv_${invoice.id}_attempt_${attempt}`,
+        providerPaymentId: null,
+        status: 'pending',
+        amount: invoice.total,
+        currency: invoice.currency,
+        failureCode: null,
+        failureMessage: null,
+        reference: null,
+        createdAt: this.deps.clock.now(),
+        updatedAt: this.deps.clock.now(),
+      });
+      invoice.paymentAttempts = attempt;
+      await em.flush();
+    }
+    if (provider.needsPaymentMethod && !customer?.paymentMethod) {
+      await this.fail(payment.id, null, 'no_payment_method', 'the tenant has no saved payment method');
+      return this.payment(payment.id);
+    }
+    const result = await provider.charge({
+      invoiceId,
+      invoiceNumber: invoice.number ?? invoice.id,
+      tenantId: invoice.tenantId,
+      amount: invoice.total,
+      currency: invoice.currency,
+      customerId: customer?.customerId ?? null,
+      paymentMethod: customer?.paymentMethod ?? null,
+      idempotencyKey: payment.idempotencyKey,
+    });
+    if (result.status === 'succeeded') await this.succeed(payment.id, result.providerPaymentId);
+    else if (result.status === 'failed') await this.fail(payment.id, result.providerPaymentId, result.failureCode, result.failureMessage);
+    else if (result.providerPaymentId) await em.fork().nativeUpdate(PaymentSchema, { id: payment.id, providerPaymentId: null }, { providerPaymentId: result.providerPaymentId });
+    return this.payment(payment.id);
+  }
+
+  async payment(id: string): Promise<Payment> {
+    return (await this.deps.orm.em.fork().findOne(PaymentSchema, { id }))!;
+  }
+
+  async paymentsOf(invoiceId: string): Promise<Payment[]> {
+    return this.deps.orm.em.fork().find(PaymentSchema, { invoiceId }, { orderBy: { attempt: 'asc' } });
+  }
+
+  /** Marks a payment succeeded (from pending or failed: the provider's word is final) and settles its invoice. */
+  async succeed(paymentId: string, providerPaymentId: string | null, reference?: string): Promise<boolean> {
+    const em = this.deps.orm.em.fork();
+    const changed = await em.nativeUpdate(
+      PaymentSchema,
+      { id: paymentId, status: { $ne: 'succeeded' } },
+      { status: 'succeeded', failureCode: null, failureMessage: null, updatedAt: this.deps.clock.now(), ...(providerPaymentId ? { providerPaymentId } : {}), ...(reference ? { reference } : {}) },
+    );
+    if (changed !== 1) return false;
+    const payment = await this.payment(paymentId);
+    await this.settle(payment.invoiceId, payment);
+    return true;
+  }
+
+  /** issued → paid, once; a payment for an invoice already paid or void is logged for a refund. */
+  private async settle(invoiceId: string, payment: Payment | null): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    const now = this.deps.clock.now();
+    const changed = await em.nativeUpdate(InvoiceSchema, { id: invoiceId, status: 'issued' }, { status: 'paid', paidAt: now, nextAttemptAt: null, updatedAt: now });
+    const invoice = (await em.findOne(InvoiceSchema, { id: invoiceId }))!;
+    if (changed === 1) {
+      await this.deps.hooks.onInvoicePaid(invoice);
+    } else if (payment) {
+      this.deps.log.warn({ invoiceId, paymentId: payment.id, status: invoice.status }, 'payment succeeded for an invoice that is no longer open; refund it');
+    }
+  }
+
+  /** Marks a pending payment failed (never a succeeded one) and moves the invoice along its dunning schedule. */
+  async fail(paymentId: string, providerPaymentId: string | null, code: string, message: string): Promise<boolean> {
+    const em = this.deps.orm.em.fork();
+    const changed = await em.nativeUpdate(
+      PaymentSchema,
+      { id: paymentId, status: 'pending' },
+      { status: 'failed', failureCode: code.slice(0, 80), failureMessage: message.slice(0, 500), updatedAt: this.deps.clock.now(), ...(providerPaymentId ? { providerPaymentId } : {}) },
+    );
+    if (changed !== 1) return false;
+    const payment = await this.payment(paymentId);
+    const invoice = await em.findOne(InvoiceSchema, { id: payment.invoiceId });
+    if (!invoice || invoice.status !== 'issued') return true;
+    // Only the newest attempt moves the schedule: a late failure of an old attempt is history.
+    if (payment.attempt !== invoice.paymentAttempts) return true;
+    const failed = await em.count(PaymentSchema, { invoiceId: invoice.id, status: 'failed' });
+    invoice.firstFailedAt ??= this.deps.clock.now();
+    invoice.nextAttemptAt = nextRetryAt(invoice.firstFailedAt, failed);
+    await em.flush();
+    await this.deps.hooks.onPaymentFailed(invoice, payment);
+    if (!invoice.nextAttemptAt) await this.deps.hooks.onDunningExhausted(invoice);
+    return true;
+  }
+
+  /** Runs the retries that are due; a conditional update claims each so two nodes never both charge. */
+  async runDunning(): Promise<number> {
+    const now = this.deps.clock.now();
+    const em = this.deps.orm.em.fork();
+    const due = await em.find(InvoiceSchema, { status: 'issued', nextAttemptAt: { $lte: now } });
+    let attempted = 0;
+    for (const invoice of due) {
+      const claimed = await em.fork().nativeUpdate(InvoiceSchema, { id: invoice.id, nextAttemptAt: invoice.nextAttemptAt }, { nextAttemptAt: null });
+      if (claimed !== 1) continue;
+      try {
+        await this.collect(invoice.id);
+        attempted++;
+      } catch (err) {
+        this.deps.log.error({ err, invoiceId: invoice.id }, 'dunning retry failed to run');
+        await em.fork().nativeUpdate(InvoiceSchema, { id: invoice.id, nextAttemptAt: null }, { nextAttemptAt: invoice.nextAttemptAt });
+      }
+    }
+    return attempted;
+  }
+
+  /** A platform admin confirms a bank transfer they can see on the account. */
+  async confirmTransfer(invoiceId: string, reference: string): Promise<Invoice> {
+    if (!reference.trim()) throw BillingErrors.PAYMENT_REFERENCE_REQUIRED();
+    const em = this.deps.orm.em.fork();
+    const invoice = await em.findOne(InvoiceSchema, { id: invoiceId });
+    if (!invoice) throw BillingErrors.INVOICE_NOT_FOUND(invoiceId);
+    if (invoice.status !== 'issued') throw BillingErrors.INVOICE_STATUS_INVALID(invoice.number ?? invoice.id, invoice.status, 'confirm a payment for');
+    let payment = await em.findOne(PaymentSchema, { invoiceId, provider: 'bank_transfer', status: 'pending' });
+    if (!payment) {
+      const attempt = invoice.paymentAttempts + 1;
+      payment = em.create(PaymentSchema, {
+        id: randomUUID(), invoiceId, tenantId: invoice.tenantId, provider: 'bank_transfer', attempt, idempotencyKey: `inv_${invoice.id}_attempt_${attempt}`,
+        providerPaymentId: null, status: 'pending', amount: invoice.total, currency: invoice.currency, failureCode: null, failureMessage: null, reference: null,
+        createdAt: this.deps.clock.now(), updatedAt: this.deps.clock.now(),
+      });
+      invoice.paymentAttempts = attempt;
+      await em.flush();
+    }
+    await this.succeed(payment.id, null, reference.trim());
+    return (await em.fork().findOne(InvoiceSchema, { id: invoiceId }))!;
+  }
+
+  /**
+   * Applies a verified webhook once. The event id is recorded first (a unique key), so a second
+   * delivery is recognised; if applying fails the record is removed so the provider's retry applies it.
+   */
+  async handleWebhook(providerName: ProviderName, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<{ outcome: WebhookOutcome; eventId: string }> {
+    const provider = this.deps.providers(providerName);
+    if (!provider) throw BillingErrors.PAYMENT_PROVIDER_NOT_CONFIGURED(providerName, 'its keys are not set');
+    const event = provider.parseWebhook(rawBody, headers);
+    const em = this.deps.orm.em.fork();
+    const id = `${providerName}:${event.id}`.slice(0, 200);
+    try {
+      em.create(WebhookEventSchema, { id, provider: providerName, eventId: event.id, type: event.type.slice(0, 80), outcome: 'processing', receivedAt: this.deps.clock.now() });
+      await em.flush();
+    } catch (err) {
+      if ((err as Error).name === 'UniqueConstraintViolationException') return { outcome: 'duplicate', eventId: event.id };
+      throw err;
+    }
+    let outcome: WebhookOutcome;
+    try {
+      outcome = await this.apply(providerName, event);
+    } catch (err) {
+      await em.fork().nativeDelete(WebhookEventSchema, { id });
+      throw err;
+    }
+    await em.fork().nativeUpdate(WebhookEventSchema, { id }, { outcome });
+    return { outcome, eventId: event.id };
+  }
+
+  private async apply(providerName: ProviderName, event: ProviderEvent): Promise<WebhookOutcome> {
+    if (event.outcome === 'ignored') return 'ignored';
+    const em = this.deps.orm.em.fork();
+    let payment = event.providerPaymentId ? await em.findOne(PaymentSchema, { provider: providerName, providerPaymentId: event.providerPaymentId }) : null;
+    if (!payment && event.invoiceId && /^[0-9a-f-]{36}$/i.test(event.invoiceId)) {
+      // Our answer from the provider was lost: the pending attempt without a provider id is this one.
+      const invoice = await em.findOne(InvoiceSchema, { id: event.invoiceId });
+      if (!invoice) return 'unknown_invoice';
+      payment = await em.findOne(PaymentSchema, { invoiceId: invoice.id, provider: providerName, providerPaymentId: null, status: 'pending' }, { orderBy: { attempt: 'desc' } });
+      if (!payment) return 'unknown_invoice';
+    }
+    if (!payment) return 'unknown_invoice';
+    if (event.amount !== null && (event.amount !== payment.amount || (event.currency !== null && event.currency !== payment.currency))) {
+      this.deps.log.warn({ paymentId: payment.id, eventId: event.id }, 'webhook amount differs from the payment; not applied');
+      return 'amount_mismatch';
+    }
+    const changed =
+      event.outcome === 'succeeded'
+        ? await this.succeed(payment.id, event.providerPaymentId)
+        : await this.fail(payment.id, event.providerPaymentId, event.failureCode ?? 'failed', event.failureMessage ?? 'payment failed');
+    return changed ? 'applied' : 'unchanged';
+  }
+}

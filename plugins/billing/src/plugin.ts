@@ -1,0 +1,180 @@
+import { definePlugin, type PluginContext } from '@dogan/runtime';
+import { ksaServiceRef } from '@dogan/plugin-ksa';
+import { formatHijriIso } from '@dogan/plugin-ksa';
+import { tenantsApiRef } from '@dogan/tenants';
+import { billingServiceRef, createBillingService, type BillingService } from './billing-service.js';
+import { systemClock, type Clock } from './clock.js';
+import { billingEntities } from './entities/index.js';
+import { InvoiceSchema, type Invoice } from './entities/invoices.js';
+import { SubscriptionSchema } from './entities/subscriptions.js';
+import { billingAdminRoutes } from './http/admin-routes.js';
+import { billingPreHandler } from './http/billing-auth.js';
+import { installMetering } from './http/metering-hooks.js';
+import { billingTenantRoutes } from './http/tenant-routes.js';
+import { webhookRoutes } from './http/webhook-routes.js';
+import { InvoiceService } from './invoices/invoice-service.js';
+import { ModuleBilling } from './marketplace/module-billing.js';
+import { PaymentService } from './payments/payment-service.js';
+import { configuredProvider, providerNamed } from './payments/providers.js';
+import { PlanCatalog } from './plans/plan-catalog.js';
+import { BillingCycle } from './subscriptions/billing-cycle.js';
+import { moveTenant, SubscriptionService } from './subscriptions/subscription-service.js';
+import { ApiCallMeter } from './usage/api-meter.js';
+import { monthlyPeriodAt } from './usage/periods.js';
+import { UsageService } from './usage/usage-service.js';
+
+export interface BillingPluginOptions {
+  /** Time source; tests pass a ManualClock. */
+  clock?: Clock;
+  /** How often counted API calls are written (default 5 s). */
+  flushIntervalMs?: number;
+  /** How often the billing run looks for trial ends, closed periods and retries (default 60 s); 0 disables. */
+  cycleIntervalMs?: number;
+}
+
+const DEFAULT_FLUSH_MS = 5_000;
+const DEFAULT_CYCLE_MS = 60_000;
+
+function build(ctx: PluginContext, clock: Clock): BillingService {
+  const api = ctx.services.get(tenantsApiRef);
+  const ksa = ctx.services.get(ksaServiceRef);
+  const orm = api.controlPlane;
+  const config = ctx.config;
+  const catalog = new PlanCatalog(orm);
+  const invoices = new InvoiceService({
+    orm,
+    clock,
+    catalog,
+    seller: { name: config.DOGAN_SELLER_NAME, vatNumber: config.DOGAN_SELLER_VAT_NUMBER },
+    hijriOf: (iso) => formatHijriIso(ksa.service.calendar.toHijri(iso)),
+  });
+  let service!: BillingService;
+  const payments = new PaymentService({
+    orm,
+    clock,
+    log: ctx.log,
+    provider: configuredProvider(config),
+    providers: (name) => (name === config.BILLING_PROVIDER ? configuredProvider(config) : providerNamed(config, name)),
+    hooks: {
+      async onInvoicePaid(invoice: Invoice) {
+        await service.modules.recordPayouts(invoice);
+        const sub = await service.subscriptions.find(invoice.tenantId);
+        if (!sub) return;
+        const open = await orm.em.fork().count(InvoiceSchema, { tenantId: invoice.tenantId, status: 'issued', firstFailedAt: { $ne: null } });
+        if (open > 0) return;
+        if (sub.status === 'past_due') await orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, status: 'past_due' }, { status: 'active' });
+        if (sub.suspendedForNonPayment) {
+          await orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id }, { suspendedForNonPayment: false });
+          await moveTenant(api.tenants, invoice.tenantId, 'activate', 'billing:payment');
+        }
+        await service.subscriptions.notice(invoice.tenantId, 'payment_received', { invoice: invoice.number, amount: invoice.total, currency: invoice.currency, messageKey: 'email.paymentReceived.subject' });
+      },
+      async onPaymentFailed(invoice, payment) {
+        await orm.em.fork().nativeUpdate(SubscriptionSchema, { tenantId: invoice.tenantId, status: 'active' }, { status: 'past_due' });
+        await service.subscriptions.notice(invoice.tenantId, 'payment_failed', { invoice: invoice.number, attempt: payment.attempt, code: payment.failureCode, nextAttemptAt: invoice.nextAttemptAt?.toISOString() ?? null });
+      },
+      async onDunningExhausted(invoice) {
+        await orm.em.fork().nativeUpdate(SubscriptionSchema, { tenantId: invoice.tenantId }, { suspendedForNonPayment: true });
+        await moveTenant(api.tenants, invoice.tenantId, 'suspend', 'billing:dunning');
+        await service.subscriptions.notice(invoice.tenantId, 'suspended', { invoice: invoice.number });
+      },
+    },
+  });
+  const subscriptions = new SubscriptionService({
+    orm, clock, log: ctx.log, catalog, invoices, payments, tenants: api.tenants,
+    currency: config.BILLING_CURRENCY, trialDays: config.TRIAL_PERIOD_DAYS,
+    changed: (tenantId) => service?.meter.invalidate(tenantId),
+  });
+  const meter = new ApiCallMeter({
+    orm,
+    clock,
+    log: ctx.log,
+    async periodOf(tenantId) {
+      const tenant = await api.tenants.get(tenantId);
+      const sub = await subscriptions.ensure(tenant);
+      const period = monthlyPeriodAt(sub.currentPeriodStart, clock.now());
+      return {
+        periodStart: period.start,
+        periodEnd: period.end,
+        limit: await catalog.limit(tenantId, sub.planId, 'apiCallsPerMonth'),
+        hardStop: sub.status === 'trialing' || tenant.status === 'trial',
+      };
+    },
+  });
+  const usage = new UsageService({ orm, clock, databases: api.databases, meter });
+  const modules = new ModuleBilling({ orm, clock, usage, currency: config.BILLING_CURRENCY, sharePercent: config.MARKETPLACE_PUBLISHER_SHARE_PERCENT });
+  const cycle = new BillingCycle({ orm, clock, log: ctx.log, catalog, subscriptions, payments, usage, meter, modules, tenants: api.tenants });
+  service = createBillingService({ clock, catalog, subscriptions, invoices, payments, usage, meter, modules, cycle, tenants: api.tenants });
+  return service;
+}
+
+/**
+ * The billing plugin: plans as data with tenant overrides, trials and subscriptions with proration,
+ * API-call metering and quotas, VAT invoices with ZATCA QR codes, payments (Stripe, Moyasar, bank
+ * transfer) with idempotent webhooks and dunning, and marketplace revenue shares.
+ */
+export function createBillingPlugin(options: BillingPluginOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  let cycleTimer: NodeJS.Timeout | undefined;
+  return definePlugin({
+    name: 'billing',
+    version: '0.1.0',
+    kernel: '^0.1.0',
+    description: 'Plans, subscriptions, usage metering and quotas, VAT invoices with ZATCA QR, payments and dunning',
+    dependencies: { tenants: '^0.1.0', ksa: '^0.1.0' },
+    consumes: [tenantsApiRef, ksaServiceRef, billingServiceRef],
+    provides: [billingServiceRef],
+    controlPlaneEntities: billingEntities,
+
+    async init(ctx) {
+      const service = build(ctx, clock);
+      await service.catalog.seed();
+      ctx.provide(billingServiceRef, service);
+      if (ctx.config.BILLING_PROVIDER !== 'none' && !ctx.config.DOGAN_SELLER_VAT_NUMBER) {
+        ctx.log.warn('DOGAN_SELLER_VAT_NUMBER is not set: VAT invoices cannot be issued');
+      }
+    },
+
+    pipeline(app, ctx) {
+      if (!ctx.config.USAGE_TRACKING_ENABLED) return;
+      installMetering(app, ctx.services.get(billingServiceRef).meter, () => clock.now());
+    },
+
+    async routes(app, ctx) {
+      const billing = ctx.services.get(billingServiceRef);
+      const api = ctx.services.get(tenantsApiRef);
+      const ksa = ctx.services.get(ksaServiceRef);
+      await app.register(async (admin) => {
+        admin.addHook('preHandler', ctx.adminAuth.preHandler);
+        await billingAdminRoutes(admin, { billing, tenants: api });
+      });
+      await app.register(async (scope) => {
+        scope.addHook('preHandler', billingPreHandler(api, ctx.adminAuth, ctx.config.DOGAN_BASE_DOMAIN));
+        await billingTenantRoutes(scope, { billing, ksa, admin: api.requireScope('admin') });
+      });
+      await app.register(async (hooks) => webhookRoutes(hooks, billing));
+    },
+
+    onReady(ctx) {
+      const billing = ctx.services.get(billingServiceRef);
+      billing.meter.start(options.flushIntervalMs ?? DEFAULT_FLUSH_MS);
+      const every = options.cycleIntervalMs ?? DEFAULT_CYCLE_MS;
+      if (every > 0) {
+        cycleTimer = setInterval(() => void billing.runCycle().catch((err: unknown) => ctx.log.error({ err }, 'billing run failed')), every);
+        cycleTimer.unref();
+      }
+    },
+
+    async onTenantProvisioned(tenant, ctx) {
+      const billing = ctx.services.get(billingServiceRef);
+      await billing.subscriptions.ensure(await ctx.services.get(tenantsApiRef).tenants.get(tenant.id).catch(() => tenant as never));
+    },
+
+    async onClose(ctx) {
+      clearInterval(cycleTimer);
+      const billing = ctx.services.getOptional(billingServiceRef);
+      // Counted calls not yet written go to the database before the control plane closes.
+      await billing?.meter.close();
+    },
+  });
+}

@@ -1,0 +1,160 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Tenant, TenantService } from '@dogan/tenants';
+import type { Logger } from 'pino';
+import { addMonths, DAY_MS, type Clock } from '../clock.js';
+import { PendingChargeSchema } from '../entities/invoices.js';
+import { SubscriptionSchema, type Subscription } from '../entities/subscriptions.js';
+import type { NewLine } from '../invoices/invoice-service.js';
+import { lineText } from '../invoices/line-text.js';
+import type { ModuleBilling } from '../marketplace/module-billing.js';
+import { perStartedBlock } from '../money.js';
+import type { PaymentService } from '../payments/payment-service.js';
+import type { PlanCatalog } from '../plans/plan-catalog.js';
+import type { ApiCallMeter } from '../usage/api-meter.js';
+import { monthlyPeriodAt } from '../usage/periods.js';
+import type { UsageService } from '../usage/usage-service.js';
+import { cycleMonths, moveTenant, type SubscriptionService } from './subscription-service.js';
+
+/** Days an expired trial's data is kept and the tenant may still choose a plan (the grace notice). */
+export const TRIAL_GRACE_DAYS = 30;
+const GB = 1_000_000_000;
+
+export interface CycleDeps {
+  orm: MikroORM;
+  clock: Clock;
+  log: Logger;
+  catalog: PlanCatalog;
+  subscriptions: SubscriptionService;
+  payments: PaymentService;
+  usage: UsageService;
+  meter: ApiCallMeter;
+  modules: ModuleBilling;
+  tenants: TenantService;
+}
+
+/**
+ * The periodic billing run: trial ends (convert with a payment method, else expire with a grace
+ * notice), usage periods closing (overage, modules) and renewals (plan fee, scheduled downgrades,
+ * cancellations). Each step claims its subscription row with a conditional update, so two nodes
+ * running at once never bill a period twice.
+ */
+export class BillingCycle {
+  constructor(private readonly deps: CycleDeps) {}
+
+  async run(): Promise<{ processed: number }> {
+    await this.deps.meter.flush();
+    const now = this.deps.clock.now();
+    const em = this.deps.orm.em.fork();
+    const due = await em.find(SubscriptionSchema, {
+      $or: [
+        { status: { $in: ['active', 'past_due'] }, usagePeriodEnd: { $lte: now } },
+        { status: 'trialing', $or: [{ trialEndsAt: { $lte: now } }, { usagePeriodEnd: { $lte: now } }] },
+      ],
+    });
+    let processed = 0;
+    for (const sub of due) {
+      try {
+        const tenant = await this.deps.tenants.find(sub.tenantId);
+        if (!tenant) continue;
+        await (sub.status === 'trialing' ? this.trial(sub, tenant) : this.closePeriods(sub, tenant));
+        processed++;
+      } catch (err) {
+        this.deps.log.error({ err, tenantId: sub.tenantId }, 'billing run failed for a subscription');
+      }
+    }
+    await this.deps.payments.runDunning();
+    return { processed };
+  }
+
+  private async trial(sub: Subscription, tenant: Tenant): Promise<void> {
+    const now = this.deps.clock.now();
+    if (sub.trialEndsAt && sub.trialEndsAt.getTime() <= now.getTime()) {
+      if (!sub.cancelAtPeriodEnd && (await this.deps.payments.canCharge(tenant.id))) {
+        try {
+          await this.deps.subscriptions.start(tenant, sub, sub.planId, sub.cycle, 'system:trial-end');
+          return;
+        } catch (err) {
+          this.deps.log.warn({ tenantId: tenant.id, code: (err as { code?: string }).code }, 'trial conversion failed; expiring');
+        }
+      }
+      const claimed = await this.deps.orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, status: 'trialing' }, { status: 'expired', updatedAt: now });
+      if (claimed !== 1) return;
+      await moveTenant(this.deps.tenants, tenant.id, 'expire', 'system:trial-end');
+      await this.deps.subscriptions.notice(tenant.id, 'trial_ended', {
+        messageKey: 'email.trialEnded.subject',
+        graceEndsAt: new Date(now.getTime() + TRIAL_GRACE_DAYS * DAY_MS).toISOString(),
+        action: 'POST /api/v1/{tenant}/billing/subscription',
+      });
+      return;
+    }
+    const next = monthlyPeriodAt(sub.currentPeriodStart, now);
+    await this.deps.orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, usagePeriodEnd: sub.usagePeriodEnd }, { usagePeriodStart: next.start, usagePeriodEnd: next.end });
+  }
+
+  /** Closes every ended usage period in order (a node down for two months bills both). */
+  private async closePeriods(sub: Subscription, tenant: Tenant): Promise<void> {
+    let current: Subscription | null = sub;
+    while (current && (current.status === 'active' || current.status === 'past_due') && current.usagePeriodEnd.getTime() <= this.deps.clock.now().getTime()) {
+      current = await this.closePeriod(current, tenant);
+    }
+  }
+
+  private async overageLines(sub: Subscription, tenant: Tenant, period: { start: Date; end: Date }): Promise<NewLine[]> {
+    const plan = await this.deps.catalog.get(sub.planId);
+    const rates = plan.overage[sub.currency];
+    if (!rates) return [];
+    const lines: NewLine[] = [];
+    const apiLimit = await this.deps.catalog.limit(tenant.id, sub.planId, 'apiCallsPerMonth');
+    if (apiLimit !== null) {
+      const over = (await this.deps.usage.apiCalls(tenant.id, period.start)) - apiLimit;
+      const amount = perStartedBlock(over, 1000, rates.apiCallsPer1000);
+      if (amount > 0) lines.push({ kind: 'overage', description: lineText.apiOverage(over), quantity: Math.ceil(over / 1000), unitAmount: rates.apiCallsPer1000, amount, metadata: { metric: 'api_calls', over } });
+    }
+    const storageLimit = await this.deps.catalog.limit(tenant.id, sub.planId, 'storageGb');
+    if (storageLimit !== null) {
+      const overBytes = (await this.deps.usage.storageBytes(tenant)) - storageLimit * GB;
+      const amount = perStartedBlock(overBytes, GB, rates.storagePerGb);
+      if (amount > 0) {
+        const gb = Math.ceil(overBytes / GB);
+        lines.push({ kind: 'overage', description: lineText.storageOverage(gb), quantity: gb, unitAmount: rates.storagePerGb, amount, metadata: { metric: 'storage', overBytes } });
+      }
+    }
+    return lines;
+  }
+
+  private async closePeriod(sub: Subscription, tenant: Tenant): Promise<Subscription | null> {
+    const ended = { start: sub.usagePeriodStart, end: sub.usagePeriodEnd };
+    const lines: NewLine[] = [...(await this.overageLines(sub, tenant, ended)), ...(await this.deps.modules.periodLines(tenant.id, ended))];
+    const renewal = sub.currentPeriodEnd.getTime() <= ended.end.getTime();
+    const changes: Partial<Subscription> = {};
+    let action: 'cancel' | undefined;
+    if (renewal && sub.cancelAtPeriodEnd) {
+      Object.assign(changes, { status: 'canceled', cancelAtPeriodEnd: false });
+      action = 'cancel';
+    } else if (renewal) {
+      const planId = sub.pendingPlanId ?? sub.planId;
+      const cycle = sub.pendingCycle ?? sub.cycle;
+      const plan = await this.deps.catalog.get(planId);
+      const start = sub.currentPeriodEnd;
+      const end = addMonths(start, cycleMonths(cycle));
+      lines.unshift({ kind: 'plan', description: lineText.plan(plan.name, cycle), amount: this.deps.catalog.priceOf(plan, sub.currency)[cycle], metadata: { planId, cycle } });
+      Object.assign(changes, { planId, cycle, currentPeriodStart: start, currentPeriodEnd: end, pendingPlanId: null, pendingCycle: null, usagePeriodStart: start, usagePeriodEnd: addMonths(start, 1) });
+    }
+    if (!changes.usagePeriodStart) {
+      const next = monthlyPeriodAt(sub.currentPeriodStart, ended.end);
+      Object.assign(changes, { usagePeriodStart: next.start, usagePeriodEnd: next.end });
+    }
+    const pending = await this.deps.orm.em.fork().find(PendingChargeSchema, { tenantId: tenant.id, invoiceId: null });
+    lines.push(...pending.map((r) => ({ kind: 'module' as const, description: r.description, amount: r.amount, metadata: r.metadata })));
+    const claimed = await this.deps.orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, usagePeriodEnd: sub.usagePeriodEnd }, { ...changes, updatedAt: this.deps.clock.now() });
+    if (claimed !== 1) return null;
+    this.deps.meter.invalidate(tenant.id);
+    if (lines.length > 0) {
+      const period = renewal && !action ? { start: ended.start, end: changes.currentPeriodEnd! } : ended;
+      await this.deps.subscriptions.invoiceAndCollect(tenant, lines, period, pending.map((p) => p.id), false);
+    }
+    if (action === 'cancel') await moveTenant(this.deps.tenants, tenant.id, 'cancel', 'system:period-end');
+    if (changes.planId) await this.deps.subscriptions.syncTenantPlan(tenant, changes.planId, 'system:renewal');
+    return this.deps.subscriptions.find(tenant.id);
+  }
+}

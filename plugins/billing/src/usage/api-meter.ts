@@ -1,0 +1,201 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+
+export const API_CALLS = 'api_calls';
+
+/** What the meter needs to know about a tenant's current usage period. */
+export interface MeterPeriod {
+  readonly periodStart: Date;
+  readonly periodEnd: Date;
+  /** Calls allowed this period; null: unlimited. */
+  readonly limit: number | null;
+  /** Trial tenants stop at the limit; paid ones run into overage. */
+  readonly hardStop: boolean;
+}
+
+interface Entry extends MeterPeriod {
+  key: string;
+  /** Calls in the database as of the last refresh (every node's flushed counts). */
+  base: number;
+  loadedAt: number;
+}
+
+export type MeterDecision = { allowed: true } | { allowed: false; used: number; limit: number; resetAt: Date };
+
+const RELOAD_MS = 30_000;
+
+export const counterId = (tenantId: string, metric: string, periodStartMs: number) => `${tenantId}|${metric}|${periodStartMs}`;
+
+/**
+ * Counts API calls without a database write per request: increments go to an in-memory map, a
+ * flusher writes them as one batched upsert every few seconds and on close, then re-reads the totals
+ * so every node sees the others' counts. The quota check reads only memory once a tenant is loaded.
+ * A failed flush puts its counts back, so nothing is lost but the write is retried.
+ */
+export class ApiCallMeter {
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry>>();
+  private pending = new Map<string, { tenantId: string; periodStartMs: number; n: number }>();
+  private inFlight = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: {
+      orm: MikroORM;
+      clock: Clock;
+      log: Logger;
+      /** The tenant's current usage period and limit (reads the subscription and plan). */
+      periodOf(tenantId: string): Promise<MeterPeriod>;
+    },
+  ) {}
+
+  private used(entry: Entry): number {
+    return entry.base + (this.pending.get(entry.key)?.n ?? 0) + (this.inFlight.get(entry.key) ?? 0);
+  }
+
+  private async load(tenantId: string): Promise<Entry> {
+    const period = await this.deps.periodOf(tenantId);
+    const key = counterId(tenantId, API_CALLS, period.periodStart.getTime());
+    const rows = (await this.deps.orm.em.fork().getConnection().execute('SELECT value FROM billing_usage_counters WHERE id = ?', [key])) as Array<{ value: unknown }>;
+    const entry: Entry = { ...period, key, base: Number(rows[0]?.value ?? 0), loadedAt: Date.now() };
+    this.entries.set(tenantId, entry);
+    return entry;
+  }
+
+  /** The tenant's entry: from memory on the hot path; loaded (once, shared) when missing or stale. */
+  private entry(tenantId: string): Entry | Promise<Entry> {
+    const entry = this.entries.get(tenantId);
+    const now = this.deps.clock.now().getTime();
+    if (entry && now < entry.periodEnd.getTime() && Date.now() - entry.loadedAt < RELOAD_MS) return entry;
+    let pending = this.loading.get(tenantId);
+    if (!pending) {
+      pending = this.load(tenantId).finally(() => this.loading.delete(tenantId));
+      this.loading.set(tenantId, pending);
+    }
+    // A stale entry of the same period keeps serving while the reload runs in the background.
+    if (entry && now < entry.periodEnd.getTime()) {
+      pending.catch((err: unknown) => this.deps.log.warn({ err, tenantId }, 'meter reload failed'));
+      return entry;
+    }
+    return pending;
+  }
+
+  private add(entry: Entry, tenantId: string, n: number): void {
+    const slot = this.pending.get(entry.key);
+    if (slot) slot.n += n;
+    else this.pending.set(entry.key, { tenantId, periodStartMs: entry.periodStart.getTime(), n });
+  }
+
+  private decide(entry: Entry, tenantId: string): MeterDecision {
+    if (entry.hardStop) {
+      if (entry.limit !== null) {
+        const used = this.used(entry);
+        if (used >= entry.limit) return { allowed: false, used, limit: entry.limit, resetAt: entry.periodEnd };
+      }
+      // Counted now, not at the response: concurrent requests cannot all slip past the last slot.
+      this.add(entry, tenantId, 1);
+    }
+    return { allowed: true };
+  }
+
+  /**
+   * Checks (and for hard-stopped tenants reserves) one call. Returns synchronously when the tenant
+   * is in memory, which is every request but the first of a tenant on this node.
+   */
+  check(tenantId: string): MeterDecision | Promise<MeterDecision> {
+    const entry = this.entry(tenantId);
+    if (entry instanceof Promise) return entry.then((e) => this.decide(e, tenantId));
+    return this.decide(entry, tenantId);
+  }
+
+  /** Counts a call already answered; hard-stopped tenants were counted by `check`. */
+  count(tenantId: string): void {
+    const entry = this.entries.get(tenantId);
+    if (!entry || entry.hardStop) return;
+    this.add(entry, tenantId, 1);
+  }
+
+  /** Calls used in the tenant's current period, including what is not flushed yet. */
+  async usage(tenantId: string): Promise<{ used: number; period: MeterPeriod }> {
+    const entry = await this.entry(tenantId);
+    return { used: this.used(entry), period: entry };
+  }
+
+  /** Unflushed calls of one counter (for the invoice of a period that just ended). */
+  unflushed(tenantId: string, periodStartMs: number): number {
+    const key = counterId(tenantId, API_CALLS, periodStartMs);
+    return (this.pending.get(key)?.n ?? 0) + (this.inFlight.get(key) ?? 0);
+  }
+
+  /** Drops what is cached about a tenant (plan or override changed on this node). */
+  invalidate(tenantId: string): void {
+    const entry = this.entries.get(tenantId);
+    if (entry) entry.loadedAt = 0;
+  }
+
+  /** Writes pending counts in one statement, then refreshes the totals of the tenants in memory. */
+  flush(): Promise<void> {
+    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    for (const [key, slot] of batch) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + slot.n);
+    const conn = this.deps.orm.em.fork().getConnection();
+    try {
+      if (batch.size > 0) {
+        const rows = [...batch.entries()];
+        const values = rows.map(() => '(?, ?, ?, ?, ?)').join(', ');
+        const params = rows.flatMap(([key, s]) => [key, s.tenantId, API_CALLS, s.periodStartMs, s.n]);
+        await conn.execute(
+          `INSERT INTO billing_usage_counters (id, tenant_id, metric, period_start_ms, value) VALUES ${values} ` +
+            'ON CONFLICT (id) DO UPDATE SET value = billing_usage_counters.value + excluded.value',
+          params,
+        );
+      }
+    } catch (err) {
+      for (const [key, slot] of batch) {
+        this.inFlight.set(key, (this.inFlight.get(key) ?? 0) - slot.n);
+        this.add({ key, periodStart: new Date(slot.periodStartMs) } as Entry, slot.tenantId, slot.n);
+      }
+      this.deps.log.error({ err, counters: batch.size }, 'usage flush failed; counts kept for the next flush');
+      return;
+    }
+    const keys = [...this.entries.values()].map((e) => e.key);
+    const totals = new Map<string, number>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const chunk = keys.slice(i, i + 500);
+      const rows = (await conn.execute(`SELECT id, value FROM billing_usage_counters WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk)) as Array<{ id: string; value: unknown }>;
+      for (const r of rows) totals.set(r.id, Number(r.value));
+    }
+    // Base and in-flight change together, synchronously, so no call is counted twice or missed.
+    for (const entry of this.entries.values()) entry.base = totals.get(entry.key) ?? entry.base;
+    for (const [key, slot] of batch) {
+      const left = (this.inFlight.get(key) ?? 0) - slot.n;
+      if (left > 0) this.inFlight.set(key, left);
+      else this.inFlight.delete(key);
+    }
+  }
+
+  start(intervalMs: number): void {
+    this.stop();
+    this.timer = setInterval(() => void this.flush().catch((err: unknown) => this.deps.log.error({ err }, 'usage flush failed')), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Stops the timer and writes everything still pending (graceful shutdown). */
+  async close(): Promise<void> {
+    this.stop();
+    await this.flushing?.catch(() => undefined);
+    await this.flush();
+  }
+}

@@ -1,0 +1,18 @@
+import { definePlugin } from '@dogan/runtime';
+import { tenantsApiRef } from '@dogan/tenants';
+
+/** The billing benchmark's route: a trivial tenant route (authenticated, tenant resolved), so the meter has a tenant to count. */
+export default definePlugin({
+  name: 'bench-tenant-hello',
+  version: '1.0.0',
+  kernel: '^0.1.0',
+  dependencies: { tenants: '^0.1.0' },
+  consumes: [tenantsApiRef],
+  async routes(app, ctx) {
+    const api = ctx.services.get(tenantsApiRef);
+    await app.register(async (scope) => {
+      scope.addHook('preHandler', api.tenantPreHandler);
+      scope.get('/api/v1/:tenant/bench/hello', { schema: { response: { 200: { type: 'object', properties: { hello: { type: 'string' } } } } } }, async () => ({ hello: 'world' }));
+    });
+  },
+});
