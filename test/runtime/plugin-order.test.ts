@@ -59,3 +59,11 @@ t.test('validates the definition shape with the field named', async (t) => {
   t.throws(() => validateDefinition(p('ok', '1.0.0', { other: 'not a range!' }), 'x'), { message: /dependency "other" must have a semver range/ });
   t.doesNotThrow(() => validateDefinition(p('ok-two', '1.0.0', { other: '>=1.2 <3' }), 'x'));
 });
+
+t.test('an optional service provider, when configured, loads before its consumer', async (t) => {
+  const billingRef = createServiceRef<object>({ id: 'billing.service' });
+  const market = p('marketplace', '1.0.0', {}, { optionallyConsumes: [billingRef] });
+  const billing = p('billing', '1.0.0', {}, { provides: [billingRef] });
+  t.same(names(resolvePluginOrder([market, billing], '0.1.0')), ['billing', 'marketplace']);
+  t.same(names(resolvePluginOrder([market], '0.1.0')), ['marketplace'], 'and its absence is fine');
+});
