@@ -10,6 +10,8 @@ export const TenantErrors = defineErrors({
   SUBDOMAIN_INVALID: { status: 400, title: 'Invalid subdomain', message: 'Subdomain "%s" %s' },
   SUBDOMAIN_RESERVED: { status: 409, title: 'Reserved subdomain', message: 'Subdomain "%s" is reserved for the platform; choose another' },
   SUBDOMAIN_TAKEN: { status: 409, title: 'Subdomain taken', message: 'Subdomain "%s" belongs to another tenant; choose another' },
+  TENANT_EXISTS: { status: 409, title: 'Tenant exists', message: 'A tenant with id "%s" already exists here' },
+  TENANT_DATABASE_EXISTS: { status: 409, title: 'Tenant database exists', message: 'Database "%s" of tenant id "%s" already exists and was left untouched; remove it or import under another id' },
   PLAN_UNKNOWN: { status: 400, title: 'Unknown plan', message: 'Plan "%s" does not exist; use one of %s' },
   DATABASE_SERVER_UNKNOWN: { status: 400, title: 'Unknown database server', message: 'Database server "%s" is not configured; use one of %s' },
   TENANT_TRANSITION_INVALID: { status: 409, title: 'Tenant status change refused', message: 'Cannot %s a tenant that is %s' },

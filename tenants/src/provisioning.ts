@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
-import { createStep, runSteps, StepFailedError, type PluginContext, type PluginDefinition } from '@dogan/runtime';
+import { createStep, isDoganError, runSteps, StepFailedError, type PluginContext, type PluginDefinition } from '@dogan/runtime';
 import { leastLoadedServer, tenantDatabaseName, type DatabaseServer } from './database/database-servers.js';
 import type { TenantDatabaseManager } from './database/tenant-database-manager.js';
 import { collectMigrations, migrateTenantDatabase } from './database/tenant-migrations.js';
@@ -31,6 +31,10 @@ export interface NewTenant {
 interface ProvisioningState {
   tenant: Tenant;
   hooked: Array<{ definition: PluginDefinition; context: PluginContext }>;
+  /** Set once the record is ours: compensation must never delete a record another creation made. */
+  reserved: boolean;
+  /** Set when we start creating the database: compensation must never drop one that existed before. */
+  creatingDatabase: boolean;
 }
 
 async function choosePlacement(deps: ProvisioningDeps, requested: string | undefined): Promise<string> {
@@ -74,31 +78,48 @@ export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant):
     createdAt: now,
     updatedAt: now,
   };
-  const state: ProvisioningState = { tenant, hooked: [] };
+  const state: ProvisioningState = { tenant, hooked: [], reserved: false, creatingDatabase: false };
   const steps = [
     createStep<ProvisioningState>(
       'reserve-record',
       async (s) => {
         const em = deps.controlPlane.em.fork();
-        const exists = await em.count(TenantSchema, { subdomain: s.tenant.subdomain });
-        if (exists > 0) throw TenantErrors.SUBDOMAIN_TAKEN(s.tenant.subdomain);
+        const taken = async () => {
+          if ((await em.count(TenantSchema, { id: s.tenant.id })) > 0) return TenantErrors.TENANT_EXISTS(s.tenant.id);
+          if ((await em.count(TenantSchema, { subdomain: s.tenant.subdomain })) > 0) return TenantErrors.SUBDOMAIN_TAKEN(s.tenant.subdomain);
+          return undefined;
+        };
+        const before = await taken();
+        if (before) throw before;
         em.create(TenantSchema, s.tenant);
         try {
           await em.flush();
         } catch (err) {
-          // Two creations racing for one subdomain: the unique index decides.
-          if ((err as Error).name === 'UniqueConstraintViolationException') throw TenantErrors.SUBDOMAIN_TAKEN(s.tenant.subdomain);
+          // Two creations racing for one id or subdomain: the unique indexes decide; say which.
+          if ((err as Error).name === 'UniqueConstraintViolationException') throw (await taken()) ?? err;
           throw err;
         }
+        s.reserved = true;
       },
       async (s) => {
-        await deps.controlPlane.em.fork().nativeDelete(TenantSchema, { id: s.tenant.id, status: 'provisioning' });
+        if (s.reserved) await deps.controlPlane.em.fork().nativeDelete(TenantSchema, { id: s.tenant.id, status: 'provisioning' });
       },
     ),
     createStep<ProvisioningState>(
       'create-database',
-      (s) => deps.databases.createDatabase(s.tenant),
-      (s) => deps.databases.dropDatabase(s.tenant),
+      async (s) => {
+        s.creatingDatabase = true;
+        try {
+          await deps.databases.createDatabase(s.tenant);
+        } catch (err) {
+          // A database left by an earlier tenant with this id (an import) is someone's data: keep it.
+          if (TenantErrors.TENANT_DATABASE_EXISTS.is(err)) s.creatingDatabase = false;
+          throw err;
+        }
+      },
+      async (s) => {
+        if (s.creatingDatabase) await deps.databases.dropDatabase(s.tenant);
+      },
     ),
     createStep<ProvisioningState>('run-migrations', async (s) => {
       const orm = await deps.databases.orm(s.tenant);
@@ -131,10 +152,12 @@ export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant):
     await runSteps(steps, state);
   } catch (err) {
     if (err instanceof StepFailedError) {
-      const cause = err.cause as { code?: string };
-      if (cause?.code === 'SUBDOMAIN_TAKEN' || cause?.code === 'DATABASE_SERVER_UNKNOWN') throw err.cause;
+      // A refusal the caller can act on (taken subdomain, existing id or database) is theirs to see as is.
+      if (isDoganError(err.cause) && err.cause.statusCode < 500) throw err.cause;
+      // `step` as a member too, so clients and operators need not parse the message.
+      const leftBehind = err.compensationFailures.map((f) => f.step);
       throw TenantErrors.TENANT_PROVISIONING_FAILED.with(
-        err.compensationFailures.length > 0 ? { leftBehind: err.compensationFailures.map((f) => f.step) } : undefined,
+        leftBehind.length > 0 ? { step: err.step, leftBehind } : { step: err.step },
         input.subdomain,
         err.step,
         (err.cause as Error)?.message ?? String(err.cause),

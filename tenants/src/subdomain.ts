@@ -1,4 +1,5 @@
 import { TenantErrors } from './errors.js';
+import { looksLikeTenantId } from './tenant-id.js';
 
 /** Names the platform itself answers on, or that would confuse users and mail; never a tenant's. */
 export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
@@ -17,6 +18,9 @@ export function validateSubdomain(subdomain: string): void {
     throw TenantErrors.SUBDOMAIN_INVALID(subdomain, 'may use only lowercase letters a-z, digits and inner dashes');
   }
   if (subdomain.includes('--')) throw TenantErrors.SUBDOMAIN_INVALID(subdomain, 'may not contain two dashes in a row');
+  // Requests naming a tenant read a UUID as an id: such a subdomain would never resolve to its own
+  // tenant, and one equal to another tenant's id would resolve to that tenant.
+  if (looksLikeTenantId(subdomain)) throw TenantErrors.SUBDOMAIN_INVALID(subdomain, 'may not have the shape of a tenant id (a UUID)');
   if (RESERVED_SUBDOMAINS.has(subdomain)) throw TenantErrors.SUBDOMAIN_RESERVED(subdomain);
 }
 
@@ -40,14 +44,15 @@ export function slugFromName(name: string): string {
     .slice(0, 40)
     .replace(/-+$/g, '');
   const base = slug.length >= 3 ? slug : `tenant-${slug || 'new'}`.replace(/-$/, '');
-  return RESERVED_SUBDOMAINS.has(base) ? `${base}-co` : base;
+  return RESERVED_SUBDOMAINS.has(base) || looksLikeTenantId(base) ? `${base}-co` : base;
 }
 
 /** Checks a tenant display name: Arabic or English, 2 to 100 characters, no control characters. */
 export function validateTenantName(raw: string): string {
+  // Checked before spaces are tidied: that would turn tabs and line breaks into spaces and hide them.
+  if (/[\p{Cc}\p{Cf}]/u.test(raw.replace(/[\u200c\u200d]/g, ''))) throw TenantErrors.TENANT_NAME_INVALID('may not contain control or invisible formatting characters');
   const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
   if (name.length < 2 || name.length > 100) throw TenantErrors.TENANT_NAME_INVALID('must be 2 to 100 characters long');
-  if (/[\p{Cc}\p{Cf}]/u.test(name.replace(/[\u200c\u200d]/g, ''))) throw TenantErrors.TENANT_NAME_INVALID('may not contain control or invisible formatting characters');
   if (!/[\p{L}\p{N}]/u.test(name)) throw TenantErrors.TENANT_NAME_INVALID('must contain letters or digits');
   return name;
 }

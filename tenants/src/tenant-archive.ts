@@ -123,6 +123,8 @@ export async function importTenant(service: TenantService, archive: TenantArchiv
   const em = service.controlPlane.em.fork();
   const restored = {
     status: (t.status === 'provisioning' ? 'trial' : t.status) as Tenant['status'],
+    // The tenant's age is part of its record (trials, billing history), not the time of the import.
+    createdAt: t.createdAt ? new Date(t.createdAt) : tenant.createdAt,
     trialEndsAt: t.trialEndsAt ? new Date(t.trialEndsAt) : null,
     statusBeforeDeletion: (t.statusBeforeDeletion ?? null) as Tenant['statusBeforeDeletion'],
     deletionScheduledAt: t.deletionScheduledAt ? new Date(t.deletionScheduledAt) : null,

@@ -12,8 +12,8 @@ import { nextStatus, type LifecycleAction } from './lifecycle.js';
 import { PLAN_NAMES } from './plans.js';
 import { provisionTenant, type ProvisioningDeps } from './provisioning.js';
 import { slugFromName, validateSubdomain, validateTenantName } from './subdomain.js';
+import { TENANT_ID_PATTERN } from './tenant-id.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const DIRECTORY_CACHE_MS = 5_000;
 
@@ -36,6 +36,12 @@ export interface ListTenantsQuery {
   offset: number;
 }
 
+export interface SweepReport {
+  expired: string[];
+  purged: string[];
+  failed: Array<{ tenantId: string; action: 'expire' | 'purge'; error: string }>;
+}
+
 export interface MigrationReport {
   total: number;
   migrated: Array<{ tenantId: string; subdomain: string; applied: string[] }>;
@@ -44,7 +50,7 @@ export interface MigrationReport {
 
 /** True when `ref` has the shape of a tenant id or subdomain; anything else is a malformed reference. */
 export function isTenantReference(ref: string): boolean {
-  return UUID.test(ref) || SLUG.test(ref);
+  return TENANT_ID_PATTERN.test(ref) || SLUG.test(ref);
 }
 
 /**
@@ -90,7 +96,7 @@ export class TenantService {
     const now = Date.now();
     const hit = this.cache.get(ref);
     if (hit && hit.until > now) return hit.tenant;
-    const where = UUID.test(ref) ? { id: ref.toLowerCase() } : { subdomain: ref };
+    const where = TENANT_ID_PATTERN.test(ref) ? { id: ref.toLowerCase() } : { subdomain: ref };
     const tenant = await this.deps.controlPlane.em.fork().findOne(TenantSchema, where, { disableIdentityMap: true });
     if (this.cache.size > 50_000) this.cache.clear();
     this.cache.set(ref, { tenant, until: now + DIRECTORY_CACHE_MS });
@@ -201,22 +207,30 @@ export class TenantService {
     await this.audit(tenant.id, 'tenant.purged', actor, { subdomain: tenant.subdomain });
   }
 
-  /** Expires ended trials and purges tenants whose deletion grace has passed. */
-  async sweep(now = new Date()): Promise<{ expired: string[]; purged: string[] }> {
+  /**
+   * Expires ended trials and purges tenants whose deletion grace has passed. One tenant that fails
+   * (its database server down, its status changed meanwhile) is reported and logged; the others are
+   * still swept, and the next sweep tries it again.
+   */
+  async sweep(now = new Date()): Promise<SweepReport> {
     const em = this.deps.controlPlane.em.fork();
-    const endedTrials = await em.find(TenantSchema, { status: 'trial', trialEndsAt: { $lte: now } });
-    const expired: string[] = [];
-    for (const t of endedTrials) {
-      await this.transition(t.id, 'expire', 'system:sweep');
-      expired.push(t.id);
+    const report: SweepReport = { expired: [], purged: [], failed: [] };
+    const attempt = async (tenantId: string, action: 'expire' | 'purge', run: () => Promise<unknown>) => {
+      try {
+        await run();
+        (action === 'expire' ? report.expired : report.purged).push(tenantId);
+      } catch (err) {
+        report.failed.push({ tenantId, action, error: (err as Error)?.message ?? String(err) });
+        this.deps.log.error({ err, tenantId, action }, 'tenant sweep failed for one tenant');
+      }
+    };
+    for (const t of await em.find(TenantSchema, { status: 'trial', trialEndsAt: { $lte: now } })) {
+      await attempt(t.id, 'expire', () => this.transition(t.id, 'expire', 'system:sweep'));
     }
-    const due = await em.find(TenantSchema, { status: 'pending_deletion', deletionScheduledAt: { $lte: now } });
-    const purged: string[] = [];
-    for (const t of due) {
-      await this.purge(t.id, 'system:sweep');
-      purged.push(t.id);
+    for (const t of await em.find(TenantSchema, { status: 'pending_deletion', deletionScheduledAt: { $lte: now } })) {
+      await attempt(t.id, 'purge', () => this.purge(t.id, 'system:sweep'));
     }
-    return { expired, purged };
+    return report;
   }
 
   /**

@@ -9,6 +9,7 @@ import type { Config } from '@dogan/runtime';
 import { MigrationRecordSchema } from '../entities/migration-record.js';
 import { TenantErrors } from '../errors.js';
 import { databaseUrl, type DatabaseServer } from './database-servers.js';
+import { closeWhenIdle } from './pool-drain.js';
 
 /** Where one tenant's database lives: enough to open, create or drop it. */
 export interface TenantDatabaseLocation {
@@ -20,6 +21,12 @@ export interface TenantDatabaseLocation {
 }
 
 export type Dialect = 'sqlite' | 'postgresql';
+
+/** PostgreSQL's SQLSTATE for CREATE DATABASE of a name that exists. */
+const DUPLICATE_DATABASE = '42P04';
+
+/** How long an evicted database may keep serving queries already under way before it is closed regardless. */
+const DRAIN_LIMIT_MS = 30_000;
 
 interface OpenEntry {
   orm: MikroORM;
@@ -44,6 +51,8 @@ export interface TenantDatabaseManagerOptions {
 export class TenantDatabaseManager {
   private readonly open = new Map<string, OpenEntry>();
   private readonly opening = new Map<string, Promise<MikroORM>>();
+  /** Evicted databases still finishing their queries; `close` waits for them. */
+  private readonly retiring = new Set<Promise<void>>();
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
@@ -93,13 +102,21 @@ export class TenantDatabaseManager {
     return pending;
   }
 
-  /** A fresh EntityManager fork for one unit of work (one request, one job). */
+  /**
+   * A fresh EntityManager fork for one unit of work (one request, one job). Use it at once: a
+   * database evicted from the cache is closed as soon as no query runs on it, so an EntityManager
+   * kept across other slow work may find its database closed; take a new one, or use a transaction.
+   */
   async em(location: TenantDatabaseLocation): Promise<EntityManager> {
     return (await this.orm(location)).em.fork();
   }
 
   private async openOrm(location: TenantDatabaseLocation): Promise<MikroORM> {
     const { config } = this.options;
+    // Make room before connecting, so open connections stay within cache size x pool max. Openings
+    // under way count as open; this one is not in `opening` yet (it is added once this returns).
+    const others = this.opening.size - (this.opening.has(location.id) ? 1 : 0);
+    await this.shrinkTo(Math.max(0, config.TENANT_ORM_CACHE_SIZE - 1 - others));
     const common: Partial<Options> = {
       contextName: `tenant:${location.id}`,
       entities: [MigrationRecordSchema, ...(this.options.entities() as never[])],
@@ -123,20 +140,40 @@ export class TenantDatabaseManager {
       } as Options);
     }
     this.open.set(location.id, { orm, lastUsed: Date.now() });
-    await this.evictOverflow();
+    // Nothing is awaited between caching the new ORM and handing it out: an eviction running in
+    // between would close it before its caller's first query ("Unable to acquire a connection").
+    void this.shrinkTo(this.options.config.TENANT_ORM_CACHE_SIZE);
     return orm;
   }
 
-  private async evictOverflow(): Promise<void> {
-    while (this.open.size > this.options.config.TENANT_ORM_CACHE_SIZE) {
-      const oldest = this.open.keys().next().value as string;
-      await this.release(oldest);
+  /**
+   * Retires least recently used databases until at most `limit` stay open, and waits until they are
+   * closed. Entries in `open` are fully opened, so this never waits for an opening in progress:
+   * waiting on one (as `release` does) deadlocked concurrent opens that evicted each other.
+   */
+  private async shrinkTo(limit: number): Promise<void> {
+    const retiring: Array<Promise<void>> = [];
+    while (this.open.size > limit) {
+      const [id, entry] = this.open.entries().next().value as [string, OpenEntry];
+      retiring.push(this.retire(id, entry));
     }
+    await Promise.all(retiring);
   }
 
   private async closeIdle(): Promise<void> {
     const cutoff = Date.now() - this.options.config.TENANT_ORM_IDLE_MS;
-    for (const [id, entry] of [...this.open]) if (entry.lastUsed < cutoff) await this.release(id);
+    await Promise.all([...this.open].filter(([, entry]) => entry.lastUsed < cutoff).map(([id, entry]) => this.retire(id, entry)));
+  }
+
+  /** Takes an open database out of the cache at once, and closes it when its in-flight queries are done. */
+  private async retire(tenantId: string, entry: OpenEntry): Promise<void> {
+    if (this.open.get(tenantId) !== entry) return;
+    this.open.delete(tenantId);
+    const closing = closeWhenIdle(entry.orm, DRAIN_LIMIT_MS)
+      .catch((err: unknown) => this.options.log.warn({ err, tenantId }, 'closing tenant database failed'))
+      .finally(() => this.retiring.delete(closing));
+    this.retiring.add(closing);
+    await closing;
   }
 
   /** Closes one tenant's ORM if open (eviction, deletion, or before dropping its database). */
@@ -159,9 +196,15 @@ export class TenantDatabaseManager {
     }
   }
 
-  /** Creates the empty database of a new tenant (PostgreSQL CREATE DATABASE, or a new SQLite file). */
+  /**
+   * Creates the empty database of a new tenant (PostgreSQL CREATE DATABASE, or a new SQLite file);
+   * TENANT_DATABASE_EXISTS when it is already there, which is then left as it was.
+   */
   async createDatabase(location: TenantDatabaseLocation): Promise<void> {
+    const exists = () => TenantErrors.TENANT_DATABASE_EXISTS(location.databaseName, location.id);
     if (location.databaseServer === 'sqlite') {
+      // Opening an existing file would silently adopt whatever it holds.
+      if (existsSync(this.sqlitePath(location))) throw exists();
       mkdirSync(this.options.config.TENANT_DB_DIR, { recursive: true });
       const orm = await MikroORM.init({
         driver: BetterSqliteDriver,
@@ -173,7 +216,9 @@ export class TenantDatabaseManager {
       await orm.close(true);
       return;
     }
-    await this.admin(location.databaseServer, (c) => c.query(`CREATE DATABASE "${location.databaseName}"`));
+    await this.admin(location.databaseServer, (c) => c.query(`CREATE DATABASE "${location.databaseName}"`)).catch((err: unknown) => {
+      throw (err as { code?: string }).code === DUPLICATE_DATABASE ? exists() : err;
+    });
   }
 
   /** Drops a tenant's database; safe when it does not exist (compensation, retried purges). */
@@ -198,5 +243,6 @@ export class TenantDatabaseManager {
     clearInterval(this.sweeper);
     for (const pending of this.opening.values()) await pending.catch(() => undefined);
     for (const id of [...this.open.keys()]) await this.release(id);
+    await Promise.all([...this.retiring]);
   }
 }
