@@ -8,7 +8,8 @@ import { installAccessLog } from './http/access-log.js';
 import { installHealthRoutes } from './http/health.js';
 import { createMetricsRegistry, installHttpMetrics } from './http/metrics.js';
 import { DOCS_PREFIX, installOpenApi } from './http/openapi.js';
-import { installProblemHandlers } from './http/problem.js';
+import { installProblemHandlers, sendProblem, toDoganError } from './http/problem.js';
+import { installValidation } from './http/validation.js';
 import { lazyChildLoggerFactory } from './http/lazy-request-logger.js';
 import { requestIdFrom } from './http/request-id.js';
 import { installResponseHeaders } from './http/response-headers.js';
@@ -55,7 +56,10 @@ function createApp(config: Config, log: Logger): FastifyInstance {
     bodyLimit: config.DOGAN_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
+    // Errors Fastify raises before routing (a malformed URL escape) get the same problem documents.
+    frameworkErrors: (err, request, reply) => {
+      sendProblem(reply as never, toDoganError(err, request as never));
+    },
   }) as unknown as FastifyInstance;
 }
 
@@ -75,6 +79,7 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
 
   const app = createApp(config, log);
   try {
+    installValidation(app);
     installProblemHandlers(app, {
       get localize() {
         return host.problemLocalizer;
