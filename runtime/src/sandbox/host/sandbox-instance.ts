@@ -51,6 +51,11 @@ export class SandboxInstance {
   lastCpuMs = 0;
   idleCpuMs = 0;
   quietTicks = 0;
+  /** Wall time, ms, the isolate has been busy without a break and without finishing any call. */
+  saturatedMs = 0;
+  /** Calls finished so far; the watchdog compares it between ticks. */
+  finishedCalls = 0;
+  finishedAtLastTick = 0;
   disposed = false;
   retired = false;
   private failure: ProblemShape | undefined;
@@ -173,6 +178,7 @@ export class SandboxInstance {
 
   private untrack(call: CallRecord): void {
     this.calls.delete(call.id);
+    this.finishedCalls++;
     if (this.calls.size > 0) return;
     this.period.started = 0;
     this.period.storageOps = 0;

@@ -6,11 +6,14 @@ const QUIET_TICKS_BEFORE_UNWATCH = 50;
 
 /**
  * The one CPU and deadline watchdog of a host (a timer per call was measured to halve throughput).
- * Every tick it reads `isolate.cpuTime` of the isolates that ran recently and charges the CPU used
- * since the last tick to their calls in flight: all of it to each call when the isolate ran for most
- * of the tick (a loop that never yields is caught within one limit whatever else is pending), a fair
- * share otherwise. A call over its CPU limit or deadline ends its isolate, whose state is then
- * untrustworthy; so does CPU used after every call has ended.
+ * Every tick it reads `isolate.cpuTime` of the isolates that ran recently and charges each call in
+ * flight a fair share of the CPU used since the last tick: without async context inside the isolate
+ * no call can be told apart from the others, and charging every call the whole of it killed calls
+ * that were only waiting (on storage, HTTP or sleep) while their neighbours worked. A loop that never
+ * yields is caught by saturation instead: an isolate busy without a break, and finishing no call
+ * meanwhile, for longer than its calls' CPU limits added together has a call that does not let go
+ * (a steady stream of short calls keeps it busy too, but they finish). A call over its CPU limit or deadline
+ * ends its isolate, whose state is then untrustworthy; so does CPU used after every call has ended.
  */
 export class Watchdog {
   private readonly watched = new Set<SandboxInstance>();
@@ -69,7 +72,16 @@ export class Watchdog {
   private charge(instance: SandboxInstance, delta: number, wall: number, clock: number): void {
     instance.idleCpuMs = 0;
     instance.quietTicks = 0;
-    const share = delta >= wall * 0.5 ? delta : delta / instance.calls.size;
+    const share = delta / instance.calls.size;
+    const finishedSome = instance.finishedCalls !== instance.finishedAtLastTick;
+    instance.finishedAtLastTick = instance.finishedCalls;
+    instance.saturatedMs = delta >= wall * 0.5 && !finishedSome ? instance.saturatedMs + wall : 0;
+    let budget = 0;
+    for (const call of instance.calls.values()) budget += call.cpuLimitMs;
+    if (instance.saturatedMs > budget) {
+      instance.terminate(instance.problem('SANDBOX_CPU_LIMIT', `kept its isolate busy for ${Math.round(instance.saturatedMs)} ms without a break, more than its calls may use`));
+      return;
+    }
     for (const call of instance.calls.values()) {
       call.cpuMs += share;
       if (call.cpuMs > call.cpuLimitMs) {
