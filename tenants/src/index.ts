@@ -14,7 +14,8 @@ import { TenantService } from './tenant-service.js';
 import { ensureDemoTenant } from './demo-tenant.js';
 
 export { TenantErrors } from './errors.js';
-export type { Tenant, TenantStatus } from './entities/tenant.js';
+import type { Tenant, TenantStatus } from './entities/tenant.js';
+export type { Tenant, TenantStatus };
 export { TenantService, type CreateTenantInput } from './tenant-service.js';
 export { TenantDatabaseManager } from './database/tenant-database-manager.js';
 export { ApiKeyService } from './api-keys.js';
@@ -29,10 +30,21 @@ export interface TenantsApi {
   readonly controlPlane: MikroORM;
   /** Add to a scope's preHandler: authenticates, resolves the tenant and applies the status gate. */
   readonly tenantPreHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  /** The same, letting tenants in the given statuses through as well (billing, so they can pay). */
+  tenantPreHandlerAllowing(statuses: readonly TenantStatus[]): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   readonly requireScope: typeof requireScope;
 }
 
 export const tenantsApiRef = createServiceRef<TenantsApi>({ id: 'tenants.api' });
+
+/**
+ * Usage against limits for `GET /api/v1/tenant/quota`; the billing plugin provides it. Without it the
+ * route answers with the plan's limits alone.
+ */
+export interface QuotaProvider {
+  usageReport(tenant: Tenant): Promise<unknown>;
+}
+export const quotaProviderRef = createServiceRef<QuotaProvider>({ id: 'tenants.quotaProvider' });
 
 function apiOf(ctx: PluginContext): TenantsApi {
   return ctx.services.get(tenantsApiRef);
@@ -45,6 +57,7 @@ export default definePlugin({
   description: 'Control plane, a database per tenant, lifecycle, tenant resolution and API keys',
   provides: [tenantsApiRef],
   consumes: [tenantsApiRef],
+  optionallyConsumes: [quotaProviderRef],
   commands: tenantCommands(apiOf),
 
   async init(ctx) {
@@ -59,8 +72,10 @@ export default definePlugin({
     });
     const keys = new ApiKeyService(controlPlane);
     const tenants = new TenantService({ controlPlane, databases, servers, peers: ctx.peers, config: ctx.config, log: ctx.log, apiKeys: keys });
-    const tenantPreHandler = createTenantPreHandler({ tenants, keys, adminAuth: ctx.adminAuth, baseDomain: ctx.config.DOGAN_BASE_DOMAIN });
-    ctx.provide(tenantsApiRef, { tenants, keys, databases, controlPlane, tenantPreHandler, requireScope });
+    const authDeps = { tenants, keys, adminAuth: ctx.adminAuth, baseDomain: ctx.config.DOGAN_BASE_DOMAIN };
+    const tenantPreHandler = createTenantPreHandler(authDeps);
+    const tenantPreHandlerAllowing = (statuses: readonly TenantStatus[]) => createTenantPreHandler(authDeps, statuses);
+    ctx.provide(tenantsApiRef, { tenants, keys, databases, controlPlane, tenantPreHandler, tenantPreHandlerAllowing, requireScope });
     ctx.addReadinessCheck('control-plane database', async () => {
       await controlPlane.em.fork().getConnection().execute('SELECT 1');
     });
@@ -89,7 +104,7 @@ export default definePlugin({
     });
     await app.register(async (scope) => {
       scope.addHook('preHandler', tenantPreHandler);
-      await tenantSelfRoutes(scope);
+      await tenantSelfRoutes(scope, () => ctx.services.getOptional(quotaProviderRef));
       await scope.register(async (own) => {
         own.addHook('preHandler', requireScope('admin'));
         await apiKeyRoutes(own, {

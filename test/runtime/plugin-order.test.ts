@@ -67,3 +67,10 @@ t.test('an optional service provider, when configured, loads before its consumer
   t.same(names(resolvePluginOrder([market, billing], '0.1.0')), ['billing', 'marketplace']);
   t.same(names(resolvePluginOrder([market], '0.1.0')), ['marketplace'], 'and its absence is fine');
 });
+
+t.test('an optional service from a plugin that depends on the consumer does not make a cycle', async (t) => {
+  const quotaRef = createServiceRef<object>({ id: 'tenants.quotaProvider' });
+  const tenants = p('tenants', '1.0.0', {}, { optionallyConsumes: [quotaRef] });
+  const billing = p('billing', '1.0.0', { tenants: '^1' }, { provides: [quotaRef] });
+  t.same(names(resolvePluginOrder([billing, tenants], '0.1.0')), ['tenants', 'billing']);
+});

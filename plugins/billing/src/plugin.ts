@@ -1,14 +1,13 @@
 import { definePlugin, type PluginContext } from '@dogan/runtime';
 import { ksaServiceRef } from '@dogan/plugin-ksa';
 import { formatHijriIso } from '@dogan/plugin-ksa';
-import { tenantsApiRef } from '@dogan/tenants';
+import { quotaProviderRef, tenantsApiRef } from '@dogan/tenants';
 import { billingServiceRef, createBillingService, type BillingService } from './billing-service.js';
 import { systemClock, type Clock } from './clock.js';
 import { billingEntities } from './entities/index.js';
 import { InvoiceSchema, type Invoice } from './entities/invoices.js';
 import { SubscriptionSchema } from './entities/subscriptions.js';
 import { billingAdminRoutes } from './http/admin-routes.js';
-import { billingPreHandler } from './http/billing-auth.js';
 import { installMetering } from './http/metering-hooks.js';
 import { billingTenantRoutes } from './http/tenant-routes.js';
 import { webhookRoutes } from './http/webhook-routes.js';
@@ -123,13 +122,15 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
     description: 'Plans, subscriptions, usage metering and quotas, VAT invoices with ZATCA QR, payments and dunning',
     dependencies: { tenants: '^0.1.0', ksa: '^0.1.0' },
     consumes: [tenantsApiRef, ksaServiceRef, billingServiceRef],
-    provides: [billingServiceRef],
+    provides: [billingServiceRef, quotaProviderRef],
     controlPlaneEntities: billingEntities,
 
     async init(ctx) {
       const service = build(ctx, clock);
       await service.catalog.seed();
       ctx.provide(billingServiceRef, service);
+      // GET /api/v1/tenant/quota (served by the tenants plugin) reports usage through billing.
+      ctx.provide(quotaProviderRef, { usageReport: (tenant) => service.usageReport(tenant) });
       if (ctx.config.BILLING_PROVIDER !== 'none' && !ctx.config.DOGAN_SELLER_VAT_NUMBER) {
         ctx.log.warn('DOGAN_SELLER_VAT_NUMBER is not set: VAT invoices cannot be issued');
       }
@@ -149,7 +150,8 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
         await billingAdminRoutes(admin, { billing, tenants: api });
       });
       await app.register(async (scope) => {
-        scope.addHook('preHandler', billingPreHandler(api, ctx.adminAuth, ctx.config.DOGAN_BASE_DOMAIN));
+        // Suspended, expired and cancelled tenants must still reach billing, or they could never pay.
+        scope.addHook('preHandler', api.tenantPreHandlerAllowing(['suspended', 'expired', 'cancelled']));
         await billingTenantRoutes(scope, { billing, ksa, admin: api.requireScope('admin') });
       });
       await app.register(async (hooks) => webhookRoutes(hooks, billing));

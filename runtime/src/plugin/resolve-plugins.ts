@@ -63,9 +63,13 @@ export function resolvePluginOrder(definitions: readonly PluginDefinition[], ker
   // configured: optional means "use it if present", and present must mean "initialised first".
   const providerOf = new Map<string, string>();
   for (const def of definitions) for (const ref of def.provides ?? []) providerOf.set(ref.id, def.name);
+  // Unless the provider itself depends on the consumer: then the hard dependency decides the order,
+  // and the consumer reaches the service later, at request time.
   const after = (d: PluginDefinition) => [
     ...Object.keys(d.dependencies ?? {}),
-    ...(d.optionallyConsumes ?? []).map((r) => providerOf.get(r.id)).filter((n): n is string => n !== undefined && n !== d.name),
+    ...(d.optionallyConsumes ?? [])
+      .map((r) => providerOf.get(r.id))
+      .filter((n): n is string => n !== undefined && n !== d.name && !dependencyClosure(byName.get(n)!, byName).has(d.name)),
   ];
   const ordered: PluginDefinition[] = [];
   const remaining = new Map(byName);

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, isDoganError, sendProblem, type AdminAuth, type DoganError } from '@dogan/runtime';
 import type { ApiKeyService, VerifiedKey } from '../api-keys.js';
-import type { Tenant } from '../entities/tenant.js';
+import type { Tenant, TenantStatus } from '../entities/tenant.js';
 import { TenantErrors } from '../errors.js';
 import { statusGateError } from '../lifecycle.js';
 import type { TenantService } from '../tenant-service.js';
@@ -63,7 +63,15 @@ async function resolveTenant(request: FastifyRequest, tenants: TenantService, ba
  * tenant (and log the attempt), then the status gate. On success `request.tenant` and
  * `request.caller` are set and the request's logger carries the tenant id.
  */
-export function createTenantPreHandler(deps: { tenants: TenantService; keys: ApiKeyService; adminAuth: AdminAuth; baseDomain: string }) {
+export function createTenantPreHandler(
+  deps: { tenants: TenantService; keys: ApiKeyService; adminAuth: AdminAuth; baseDomain: string },
+  /**
+   * Statuses let through besides trial and active: billing's routes admit suspended, expired and
+   * cancelled tenants, or they could never pay their way back.
+   */
+  allowStatuses: readonly TenantStatus[] = [],
+) {
+  const allowed = new Set(allowStatuses);
   return async function tenantPreHandler(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const caller = await authenticate(request, deps.adminAuth, deps.keys);
     if (isDoganError(caller)) return sendProblem(reply, caller);
@@ -74,7 +82,7 @@ export function createTenantPreHandler(deps: { tenants: TenantService; keys: Api
       request.log.warn({ event: 'api_key_tenant_mismatch', keyPrefix: caller.prefix, keyTenantId: caller.tenantId, requestedTenantId: t.id }, 'API key used on another tenant');
       return sendProblem(reply, TenantErrors.API_KEY_TENANT_MISMATCH(t.subdomain));
     }
-    const gate = statusGateError(t.status, t.subdomain);
+    const gate = allowed.has(t.status) ? undefined : statusGateError(t.status, t.subdomain);
     if (gate) return sendProblem(reply, gate);
     request.tenant = t;
     request.caller = caller;
