@@ -1,11 +1,12 @@
 import t from 'tap';
 import ksaPlugin from '../../plugins/ksa/src/index.js';
 import tenantsPlugin from '../../tenants/src/index.js';
+import { forEachEngine } from '../helpers/engines.js';
 import { startTestKernel } from '../helpers/kernel.js';
 import { adminHeaders, createTenantWithKey } from '../helpers/tenant-fixtures.js';
 
-t.test('the KSA plugin over HTTP, with two tenants that must not see each other', async (t) => {
-  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, ksaPlugin] });
+void forEachEngine(t, 'the KSA plugin over HTTP, with two tenants that must not see each other', async (t, engine) => {
+  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, ksaPlugin], config: engine.config() });
   const { app } = kernel;
   const riyadh = await createTenantWithKey(app, { name: 'شركة الرياض', subdomain: 'riyadh-co' });
   const london = await createTenantWithKey(app, { name: 'London Ltd', subdomain: 'london-ltd', locale: 'en', timezone: 'Europe/London' });

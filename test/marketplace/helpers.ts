@@ -4,6 +4,7 @@ import tenantsPlugin, { tenantsApiRef, type TenantsApi } from '@dogan/tenants';
 import { buildPackageArchive, generatePublisherKeyPair, sha512Integrity, signRelease, type ModuleManifest } from '@dogan/sdk';
 import marketplacePlugin, { marketplaceApiRef, type MarketplaceApi } from '../../plugins/marketplace/src/index.js';
 import { createModulesPlugin } from '../../plugins/modules/src/index.js';
+import type { TestEngine } from '../helpers/engines.js';
 import { startTestKernel } from '../helpers/kernel.js';
 
 export interface MarketKernel {
@@ -19,8 +20,10 @@ export async function startMarketKernel(
   t: { teardown(fn: () => unknown): void },
   env: Record<string, string> = {},
   extraPlugins: PluginDefinition[] = [],
+  engine?: TestEngine,
 ): Promise<MarketKernel> {
-  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, ...extraPlugins, createModulesPlugin({ sandbox: { hosts: 1 } }), marketplacePlugin], env });
+  const plugins = [tenantsPlugin, ...extraPlugins, createModulesPlugin({ sandbox: { hosts: 1 } }), marketplacePlugin];
+  const kernel = await startTestKernel(t, engine ? { plugins, config: engine.config(env) } : { plugins, env });
   const api = kernel.host.service(marketplaceApiRef);
   const tenants = kernel.host.service(tenantsApiRef);
   const registry = api.embeddedRegistry!;

@@ -1,10 +1,11 @@
 import t from 'tap';
+import { forEachEngine } from '../helpers/engines.js';
 import { adminHeaders, createTenantWithKey } from '../helpers/tenant-fixtures.js';
 import { tasksV1, tasksV2, tasksV3Broken } from './fixtures.js';
 import { startMarketKernel } from './helpers.js';
 
-t.test('a module through its life on one tenant, while another tenant sees nothing of it', async (t) => {
-  const { kernel, publish, api } = await startMarketKernel(t);
+void forEachEngine(t, 'a module through its life on one tenant, while another tenant sees nothing of it', async (t, engine) => {
+  const { kernel, publish, api } = await startMarketKernel(t, {}, [], engine);
   const { app } = kernel;
   for (const release of [tasksV1, tasksV2, tasksV3Broken]) await publish(release.manifest, release.code);
   const a = await createTenantWithKey(app, { name: 'Tenant A', subdomain: 'tenant-a', locale: 'en' });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ModuleData } from '../../plugins/marketplace/src/install/module-data.js';
+import { forEachEngine } from '../helpers/engines.js';
 import { createTenantWithKey } from '../helpers/tenant-fixtures.js';
 import { addon, brokenInstall, future, paid, tasksV1 } from './fixtures.js';
 import { startMarketKernel } from './helpers.js';
@@ -13,8 +14,8 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-t.test('refusals with codes, and nothing changed', async (t) => {
-  const { kernel, publish, api, tenants } = await startMarketKernel(t);
+void forEachEngine(t, 'refusals with codes, and nothing changed', async (t, engine) => {
+  const { kernel, publish, api, tenants } = await startMarketKernel(t, {}, [], engine);
   const { app } = kernel;
   for (const release of [tasksV1, addon, future, paid, brokenInstall]) await publish(release.manifest, release.code);
   const a = await createTenantWithKey(app, { name: 'Tenant A', subdomain: 'tenant-a', locale: 'en' });
