@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAdminAuth, type AdminAuth } from './auth/admin-token.js';
@@ -10,9 +10,8 @@ import { createMetricsRegistry, installHttpMetrics } from './http/metrics.js';
 import { DOCS_PREFIX, installOpenApi } from './http/openapi.js';
 import { installProblemHandlers, sendProblem, toDoganError } from './http/problem.js';
 import { installValidation } from './http/validation.js';
-import { lazyChildLoggerFactory } from './http/lazy-request-logger.js';
 import { requestIdFrom } from './http/request-id.js';
-import { installResponseHeaders } from './http/response-headers.js';
+import { installRequestContext } from './http/request-context.js';
 import { KERNEL_VERSION } from './kernel-version.js';
 import { createLogger } from './logger.js';
 import type { PluginDefinition } from './plugin/define-plugin.js';
@@ -46,13 +45,12 @@ export async function resolveConfiguredPlugins(config: Config, plugins?: readonl
   return resolvePluginOrder(definitions, KERNEL_VERSION);
 }
 
-function createApp(config: Config, log: Logger): FastifyInstance {
+function createApp(config: Config): FastifyInstance {
   return Fastify({
-    loggerInstance: log,
-    // Fastify's two lines per request are replaced by one from the access log.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    // No logger of Fastify's own: the onRequest hook gives each request a lazy logger bound to its id,
+    // and the access log writes one line per request instead of Fastify's two.
+    logger: false,
     genReqId: requestIdFrom,
-    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: config.DOGAN_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -77,7 +75,7 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
   const host = new PluginHost(ordered, { config, log, metrics, adminAuth });
   await host.init();
 
-  const app = createApp(config, log);
+  const app = createApp(config);
   try {
     installValidation(app);
     installProblemHandlers(app, {
@@ -85,7 +83,7 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
         return host.problemLocalizer;
       },
     });
-    installResponseHeaders(app, { docsPrefix: DOCS_PREFIX });
+    installRequestContext(app, { docsPrefix: DOCS_PREFIX, log });
     installAccessLog(app, installHttpMetrics(app, metrics));
     await installOpenApi(app, { version: KERNEL_VERSION });
     installHealthRoutes(app, { checks: host.readinessChecks, plugins: () => host.plugins.length });

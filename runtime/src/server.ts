@@ -15,6 +15,7 @@ export interface RunningServer {
 export async function startServer(kernel: Kernel, options: { exitProcess?: boolean } = {}): Promise<RunningServer> {
   const { app, config, log } = kernel;
   const url = await app.listen({ port: config.PORT, host: config.HOST });
+  log.info({ url }, 'listening');
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   let shuttingDown: Promise<number> | undefined;

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import { LazyRequestLogger } from './lazy-request-logger.js';
 
 /**
  * The headers OWASP's REST security cheat sheet asks of a JSON API, a subset of what @fastify/helmet
@@ -16,9 +18,13 @@ const API_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 /** The docs UI loads its own scripts and styles, so it gets a policy that allows same-origin ones. */
 const DOCS_CSP = "default-src 'self'; img-src 'self' data: validator.swagger.io; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'";
 
-/** One hook for every response header the pipeline adds: the request id and the security headers. */
-export function installResponseHeaders(app: FastifyInstance, options: { docsPrefix: string }): void {
+/**
+ * The pipeline's one onRequest hook (each hook costs on every request): the request's logger bound to
+ * its id, the `x-request-id` header and the security headers.
+ */
+export function installRequestContext(app: FastifyInstance, options: { docsPrefix: string; log: Logger }): void {
   app.addHook('onRequest', (request, reply, done) => {
+    request.log = new LazyRequestLogger(options.log, { requestId: request.id }, {}) as unknown as FastifyBaseLogger;
     reply.header('x-request-id', request.id);
     reply.headers(API_HEADERS);
     if (request.url.startsWith(options.docsPrefix)) reply.header('content-security-policy', DOCS_CSP);
