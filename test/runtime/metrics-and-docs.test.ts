@@ -35,3 +35,20 @@ t.test('/docs/json is OpenAPI 3 built from the route schemas, and /docs serves t
   t.equal(ui.statusCode, 200);
   t.match(ui.body, /swagger-ui/i);
 });
+
+t.test('the request histogram renders valid cumulative buckets, sum and count', async (t) => {
+  const { Registry } = await import('prom-client');
+  const { RequestHistogram } = await import('../../runtime/src/http/request-histogram.js');
+  const registry = new Registry();
+  const h = new RequestHistogram('req_seconds', 'test', [0.01, 0.1, 1], registry);
+  for (const s of [0.005, 0.05, 0.05, 0.5, 5]) h.observe('GET', '/x', 200, s);
+  h.observe('POST', '/x', 400, 0.001);
+  const text = await registry.metrics();
+  t.match(text, /# TYPE req_seconds histogram/);
+  t.match(text, /req_seconds_bucket\{method="GET",route="\/x",status_code="200",le="0.01"\} 1\n/);
+  t.match(text, /req_seconds_bucket\{method="GET",route="\/x",status_code="200",le="0.1"\} 3\n/);
+  t.match(text, /req_seconds_bucket\{method="GET",route="\/x",status_code="200",le="1"\} 4\n/);
+  t.match(text, /req_seconds_bucket\{method="GET",route="\/x",status_code="200",le="\+Inf"\} 5\n/);
+  t.match(text, /req_seconds_sum\{method="GET",route="\/x",status_code="200"\} 5.605\n/);
+  t.match(text, /req_seconds_count\{method="POST",route="\/x",status_code="400"\} 1\n/);
+});

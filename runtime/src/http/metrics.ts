@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { RequestHistogram } from './request-histogram.js';
 
 /** A registry per kernel (not prom-client's global one), so several kernels can live in one process. */
 export function createMetricsRegistry(): Registry {
@@ -14,25 +15,14 @@ export function createMetricsRegistry(): Registry {
  * observer for the pipeline's single onResponse hook (one hook is cheaper than two).
  */
 export function installHttpMetrics(app: FastifyInstance, registry: Registry): (request: FastifyRequest, reply: FastifyReply) => void {
-  const histogram = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Duration of HTTP requests in seconds, by method, route pattern and status code',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  // Children are cached by key: prom-client hashes label objects on every observe otherwise.
-  const children = new Map<string, { observe(v: number): void }>();
+  const histogram = new RequestHistogram(
+    'http_request_duration_seconds',
+    'Duration of HTTP requests in seconds, by method, route pattern and status code',
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registry,
+  );
   const observe = (request: FastifyRequest, reply: FastifyReply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const status = reply.statusCode;
-    const key = `${request.method} ${status} ${route}`;
-    let child = children.get(key);
-    if (!child) {
-      child = histogram.labels({ method: request.method, route, status_code: String(status) });
-      children.set(key, child);
-    }
-    child.observe(reply.elapsedTime / 1000);
+    histogram.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   };
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
