@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, type Kernel } from '@dogan/runtime';
+import type { Kernel } from '@dogan/runtime';
 import tenantsPlugin, { tenantsApiRef, type Tenant, type TenantsApi } from '@dogan/tenants';
 import type { ModuleManifest } from '@dogan/sdk/manifest';
 import { createModulesPlugin, moduleFromSource, modulesRuntimeRef, type ModuleRuntime } from '../../plugins/modules/src/index.js';
@@ -23,27 +23,16 @@ export interface ModulesKernel {
 
 /** A kernel with the tenants and modules plugins on SQLite, `tenantCount` tenants, and one sandbox host. */
 export async function startModulesKernel(t: { teardown(fn: () => unknown): void }, options: { sandbox?: SandboxOptionsInput; tenantCount?: number } = {}): Promise<ModulesKernel> {
-  let runtime: ModuleRuntime | undefined;
-  let tenants: TenantsApi | undefined;
-  const probe = definePlugin({
-    name: 'probe',
-    version: '1.0.0',
-    kernel: '^0.1.0',
-    dependencies: { modules: '^0.1.0', tenants: '^0.1.0' },
-    consumes: [modulesRuntimeRef, tenantsApiRef],
-    init(ctx) {
-      runtime = ctx.services.get(modulesRuntimeRef);
-      tenants = ctx.services.get(tenantsApiRef);
-    },
-  });
   const modules = createModulesPlugin({ sandbox: { hosts: 1, ...options.sandbox } });
-  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, modules, probe] });
+  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, modules] });
+  const runtime = kernel.host.service(modulesRuntimeRef);
+  const tenants = kernel.host.service(tenantsApiRef);
   const list: Tenant[] = [];
-  for (let i = 0; i < (options.tenantCount ?? 2); i++) list.push(await tenants!.tenants.create({ name: `Tenant ${i}`, subdomain: `tenant-${i}`, locale: 'en' }, 'test'));
+  for (let i = 0; i < (options.tenantCount ?? 2); i++) list.push(await tenants.tenants.create({ name: `Tenant ${i}`, subdomain: `tenant-${i}`, locale: 'en' }, 'test'));
   return {
     kernel,
-    runtime: runtime!,
-    tenants: tenants!,
+    runtime,
+    tenants,
     tenant: (n) => list[n]!,
     async call(tenant, moduleId, path, init = {}) {
       const started = performance.now();

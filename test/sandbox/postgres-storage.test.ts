@@ -12,7 +12,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import t, { type Test } from 'tap';
-import { definePlugin } from '@dogan/runtime';
 import tenantsPlugin, { tenantsApiRef, type Tenant, type TenantsApi } from '@dogan/tenants';
 import { createModulesPlugin, modulesRuntimeRef, type ModuleRuntime } from '../../plugins/modules/src/index.js';
 import { buildQuery } from '../../plugins/modules/src/storage/query-builder.js';
@@ -56,30 +55,19 @@ interface Harness {
 }
 
 async function startKernel(t: Test, env: Record<string, string>, onTenant: (tenant: Tenant) => void): Promise<Harness> {
-  let runtime: ModuleRuntime | undefined;
-  let tenants: TenantsApi | undefined;
-  const probe = definePlugin({
-    name: 'probe',
-    version: '1.0.0',
-    kernel: '^0.1.0',
-    dependencies: { modules: '^0.1.0', tenants: '^0.1.0' },
-    consumes: [modulesRuntimeRef, tenantsApiRef],
-    init(ctx) {
-      runtime = ctx.services.get(modulesRuntimeRef);
-      tenants = ctx.services.get(tenantsApiRef);
-    },
-  });
-  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, createModulesPlugin({ sandbox: { hosts: 1 } }), probe], env });
+  const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, createModulesPlugin({ sandbox: { hosts: 1 } })], env });
+  const runtime = kernel.host.service(modulesRuntimeRef);
+  const tenants = kernel.host.service(tenantsApiRef);
   const suffix = randomBytes(3).toString('hex');
   const created: Tenant[] = [];
   for (const name of ['a', 'b']) {
-    const tenant = await tenants!.tenants.create({ name: `Storage ${name}`, subdomain: `store-${name}-${suffix}`, locale: 'en' }, 'test');
+    const tenant = await tenants.tenants.create({ name: `Storage ${name}`, subdomain: `store-${name}-${suffix}`, locale: 'en' }, 'test');
     onTenant(tenant);
     created.push(tenant);
   }
   return {
-    runtime: runtime!,
-    tenants: tenants!,
+    runtime,
+    tenants,
     a: created[0]!,
     b: created[1]!,
     async call(tenant, path, init = {}) {
