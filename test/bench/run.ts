@@ -103,4 +103,18 @@ for (const t of targets) {
   console.log(t.name.padEnd(32) + String(Math.round(rps)).padStart(10) + (rps / base).toFixed(2).padStart(16) + cpu.toFixed(1).padStart(13) + (baseCpu / cpu).toFixed(2).padStart(20));
 }
 console.log('\n"throughput by CPU" = bare CPU per request / target CPU per request: the req/s ratio a dedicated core would give.');
+
+// Each round measures the targets back to back, so a round's own ratio compares like with like; the
+// median of those is steadier than the ratio of means when other load comes and goes on the machine.
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const bareRounds = totals.get(targets[0]!.name)!;
+console.log('\nper-round ratio to bare (req/s): median [min - max]');
+for (const t of targets.slice(1)) {
+  const ratios = totals.get(t.name)!.map((rps, i) => rps / bareRounds[i]!);
+  console.log(`${t.name.padEnd(32)}${median(ratios).toFixed(2).padStart(10)}   [${Math.min(...ratios).toFixed(2)} - ${Math.max(...ratios).toFixed(2)}]`);
+}
 for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
