@@ -56,3 +56,22 @@ export function parseForm(body: string): Record<string, unknown> {
   }
   return out;
 }
+
+/** What every simulator shares: a server on a free loopback port, started and closed by the test. */
+export abstract class SimulatorServer {
+  url = '';
+  private server: Server | undefined;
+
+  async start(): Promise<string> {
+    const { server, url } = await listen((req) => this.handle(req));
+    this.server = server;
+    this.url = url;
+    return url;
+  }
+
+  async close(): Promise<void> {
+    if (this.server) await close(this.server);
+  }
+
+  protected abstract handle(req: SimRequest): SimResponse | Promise<SimResponse>;
+}

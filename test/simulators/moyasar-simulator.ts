@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import { close, listen, type SimRequest, type SimResponse } from './http-util.js';
+import { SimulatorServer, type SimRequest, type SimResponse } from './http-util.js';
 
 /**
  * The subset of Moyasar's API Dogan uses: HTTP Basic auth with the secret key as user name, JSON
@@ -27,27 +26,14 @@ const TOKENS: Record<string, { brand: string; company: string; fail?: string }> 
   token_mada_insufficient: { brand: 'mada', company: 'mada', fail: 'INSUFFICIENT_FUNDS' },
 };
 
-export class MoyasarSimulator {
+export class MoyasarSimulator extends SimulatorServer {
   readonly secretKey = 'sk_test_moyasar_simulator';
   readonly webhookSecret = 'moyasar-webhook-secret-token';
-  url = '';
   readonly payments = new Map<string, Record<string, unknown>>();
   readonly webhooks: MoyasarWebhook[] = [];
   private readonly byGivenId = new Map<string, string>();
-  private server: Server | undefined;
 
-  async start(): Promise<string> {
-    const { server, url } = await listen((req) => this.handle(req));
-    this.server = server;
-    this.url = url;
-    return url;
-  }
-
-  async close(): Promise<void> {
-    if (this.server) await close(this.server);
-  }
-
-  private handle(req: SimRequest): SimResponse {
+  protected handle(req: SimRequest): SimResponse {
     const expected = 'Basic ' + Buffer.from(this.secretKey + ':').toString('base64');
     if (req.headers.authorization !== expected) return { status: 401, body: { type: 'authentication_error', message: 'Invalid authorization credentials', errors: null } };
     const parts = req.path.split('/').filter(Boolean);

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import { close, listen, parseForm, type SimRequest, type SimResponse } from './http-util.js';
+import { parseForm, SimulatorServer, type SimRequest, type SimResponse } from './http-util.js';
 
 /**
  * The subset of the Stripe API Dogan uses, on the wire as Stripe speaks it: form-encoded bodies,
@@ -27,10 +26,9 @@ const CARDS: Record<string, { brand: string; decline?: string }> = {
 
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
-export class StripeSimulator {
+export class StripeSimulator extends SimulatorServer {
   readonly secretKey = 'sk_test_simulator_0123456789';
   readonly webhookSecret = 'whsec_simulator_0123456789';
-  url = '';
   readonly customers = new Map<string, Record<string, unknown>>();
   readonly paymentIntents = new Map<string, Record<string, unknown>>();
   readonly events: StripeEvent[] = [];
@@ -40,18 +38,6 @@ export class StripeSimulator {
   private readonly attached = new Map<string, string>();
   private readonly idempotent = new Map<string, { params: string; response: SimResponse }>();
   private readonly forcedDeclines = new Set<string>();
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    const { server, url } = await listen((req) => this.handle(req));
-    this.server = server;
-    this.url = url;
-    return url;
-  }
-
-  async close(): Promise<void> {
-    if (this.server) await close(this.server);
-  }
 
   declineNext(paymentMethod: string): void {
     this.forcedDeclines.add(paymentMethod);
@@ -76,7 +62,7 @@ export class StripeSimulator {
     this.events.push({ id: id('evt'), type, created: Math.floor(Date.now() / 1000), data: { object: structuredClone(object) } });
   }
 
-  private handle(req: SimRequest): SimResponse {
+  protected handle(req: SimRequest): SimResponse {
     const idempotencyKey = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
     if (this.dropNext > 0) {
       this.dropNext--;
