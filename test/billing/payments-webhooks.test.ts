@@ -7,6 +7,7 @@ void forEachEngine(t, 'Stripe: lost answers, idempotent retries, duplicate and o
   const bk = await startBillingKernel(t, engine);
   const { app, stripe } = bk;
   const co = await createTenant(bk, { name: 'Hooks', subdomain: 'hooks' });
+  const bystander = await createTenant(bk, { name: 'Quiet', subdomain: 'quiet' });
   await app.inject({ method: 'PUT', url: '/api/v1/hooks/billing/payment-method', headers: co.headers, payload: { paymentMethod: 'pm_card_visa' } });
 
   // Every answer lost: the SDK retries with the same idempotency key; the charge exists once at Stripe.
@@ -48,12 +49,14 @@ void forEachEngine(t, 'Stripe: lost answers, idempotent retries, duplicate and o
   const tampered = await deliver(signed.payload.replace('"amount": 11385', '"amount": 1'), signed.header);
   t.equal(tampered.json().code, 'WEBHOOK_SIGNATURE_INVALID', 'a changed byte breaks the signature');
   t.equal((await app.inject({ method: 'POST', url: '/api/webhooks/stripe', payload: signed.payload, headers: { 'content-type': 'application/json' } })).json().code, 'WEBHOOK_SIGNATURE_INVALID');
+  t.same((await app.inject({ url: '/api/v1/quiet/billing/invoices', headers: bystander.headers })).json().invoices, [], 'the other tenant has no invoice and no payment');
 });
 
 void forEachEngine(t, 'dunning: a failed renewal is retried on days 1, 3 and 7, then the tenant is suspended; paying reactivates it', async (t, engine) => {
   const bk = await startBillingKernel(t, engine, { start: new Date('2026-05-01T10:00:00Z') });
   const { app, clock } = bk;
   const co = await createTenant(bk, { name: 'Late Payer', subdomain: 'late' });
+  const onTime = await createTenant(bk, { name: 'On Time', subdomain: 'on-time' });
   await app.inject({ method: 'PUT', url: '/api/v1/late/billing/payment-method', headers: co.headers, payload: { paymentMethod: 'pm_card_chargeDeclined' } });
   const declined = await app.inject({ method: 'POST', url: '/api/v1/late/billing/subscription', headers: co.headers, payload: { plan: 'starter' } });
   t.equal(declined.statusCode, 402, 'a declined first payment refuses the plan');
@@ -96,6 +99,9 @@ void forEachEngine(t, 'dunning: a failed renewal is retried on days 1, 3 and 7, 
   t.equal(pay.json().invoice.status, 'paid');
   t.equal((await ping()).statusCode, 200, 'paying reactivates the tenant');
   t.equal((await app.inject({ url: '/api/v1/late/billing/subscription', headers: co.headers })).json().status, 'active');
+  // Its own trial ended meanwhile (no card), so it is expired; suspension is dunning's, and that was not its.
+  t.equal((await app.inject({ url: `/api/admin/tenants/${onTime.id}`, headers: ADMIN })).json().status, 'expired', "the other tenant is not suspended by this tenant's dunning");
+  t.same((await app.inject({ url: '/api/v1/on-time/billing/invoices', headers: onTime.headers })).json().invoices, [], 'nor billed for it');
 });
 
 void forEachEngine(t, 'Moyasar (mada) and bank transfer', async (t, engine) => {

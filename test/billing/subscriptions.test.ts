@@ -8,6 +8,8 @@ void forEachEngine(t, 'trial → paid → mid-period upgrade prorated to the sec
   const bk = await startBillingKernel(t, engine, { start: new Date('2026-01-15T09:00:00Z') });
   const { app, clock } = bk;
   const acme = await createTenant(bk, { name: 'Acme', subdomain: 'acme' });
+  // A second tenant that must see nothing of Acme's billing.
+  const bystander = await createTenant(bk, { name: 'Bystander', subdomain: 'bystander' });
   const url = (path: string) => `/api/v1/acme${path}`;
 
   const trial = (await app.inject({ url: url('/billing/subscription'), headers: acme.headers })).json();
@@ -81,6 +83,8 @@ void forEachEngine(t, 'trial → paid → mid-period upgrade prorated to the sec
   await bk.billing.runCycle();
   t.equal((await app.inject({ url: url('/billing/subscription'), headers: acme.headers })).json().status, 'canceled');
   t.equal((await app.inject({ url: `/api/admin/tenants/${acme.id}`, headers: ADMIN })).json().status, 'cancelled', 'the tenant is cancelled at the period end');
+  t.same((await app.inject({ url: '/api/v1/bystander/billing/invoices', headers: bystander.headers })).json().invoices, [], "none of Acme's invoices reach the other tenant");
+  t.equal((await app.inject({ url: `/api/admin/tenants/${bystander.id}`, headers: ADMIN })).json().plan, 'starter', 'nor its plan changes');
 });
 
 void forEachEngine(t, 'a trial that ends without a payment method expires with a grace notice; choosing a plan brings it back', async (t, engine) => {

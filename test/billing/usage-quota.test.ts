@@ -7,6 +7,7 @@ void forEachEngine(t, 'trial tenants stop at the API-call limit with Retry-After
   const bk = await startBillingKernel(t, engine, { start: new Date('2026-03-10T08:00:00Z') });
   const { app, clock } = bk;
   const co = await createTenant(bk, { name: 'Trial Co', subdomain: 'trial-co', trialDays: 90 });
+  const other = await createTenant(bk, { name: 'Other Co', subdomain: 'other-co', trialDays: 90 });
   // An override keeps the test short: the limit is the plan's 10,000 otherwise.
   const put = await app.inject({ method: 'PUT', url: `/api/admin/billing/tenants/${co.id}/features`, headers: ADMIN, payload: { features: { apiCallsPerMonth: 5 } } });
   t.equal(put.statusCode, 200, put.body);
@@ -23,6 +24,8 @@ void forEachEngine(t, 'trial tenants stop at the API-call limit with Retry-After
   const usage = await app.inject({ url: '/api/v1/trial-co/dashboard/usage', headers: co.headers });
   t.equal(usage.statusCode, 200, 'billing routes stay reachable at the limit (so the tenant can upgrade)');
   t.match(usage.json().apiCalls, { used: 5, limit: 5, remaining: 0, hardStop: true });
+  t.equal((await app.inject({ url: '/api/v1/other-co/ping', headers: other.headers })).statusCode, 200, "one tenant's limit does not stop another");
+  t.match((await app.inject({ url: '/api/v1/other-co/dashboard/usage', headers: other.headers })).json().apiCalls, { used: 1, limit: 10_000 }, 'nor count its calls');
 
   await bk.billing.flushUsage();
   clock.set(periodEnd.getTime() + 1000);
