@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { createAdminAuth, type AdminAuth } from './auth/admin-token.js';
 import { loadConfig } from './config/load-config.js';
 import type { Config } from './config/schema.js';
-import { installAccessLog } from './http/access-log.js';
+import { accessLog } from './http/access-log.js';
 import { installHealthRoutes } from './http/health.js';
 import { createMetricsRegistry, installHttpMetrics } from './http/metrics.js';
 import { DOCS_PREFIX, installOpenApi } from './http/openapi.js';
@@ -12,6 +12,7 @@ import { installProblemHandlers, sendProblem, toDoganError } from './http/proble
 import { installValidation } from './http/validation.js';
 import { requestIdFrom } from './http/request-id.js';
 import { installRequestContext } from './http/request-context.js';
+import { onResponseFinished } from './http/response-finished.js';
 import { KERNEL_VERSION } from './kernel-version.js';
 import { createLogger } from './logger.js';
 import type { PluginDefinition } from './plugin/define-plugin.js';
@@ -83,8 +84,8 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
         return host.problemLocalizer;
       },
     });
-    installRequestContext(app, { docsPrefix: DOCS_PREFIX, log });
-    installAccessLog(app, installHttpMetrics(app, metrics));
+    const markStart = onResponseFinished(app, accessLog(installHttpMetrics(app, metrics)));
+    installRequestContext(app, { docsPrefix: DOCS_PREFIX, log, markStart });
     await installOpenApi(app, { version: KERNEL_VERSION });
     installHealthRoutes(app, { checks: host.readinessChecks, plugins: () => host.plugins.length });
     await host.register(app);

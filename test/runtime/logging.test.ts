@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { buildKernel, createLogger } from '@dogan/runtime';
+import { buildKernel, createLogger, definePlugin } from '@dogan/runtime';
 import slow from '../fixtures/slow-plugin.js';
 import { testConfig } from '../helpers/kernel.js';
 
@@ -29,6 +29,58 @@ t.test('one structured access line per request, with the request id, and no cred
   t.match(access[0], { requestId: 'req-abc', method: 'GET', route: '/slow', statusCode: 200, service: 'dogan' });
   t.type(access[0]!.durationMs, 'number');
   t.notMatch(JSON.stringify(lines), /top-secret-token|dgn_key_secret/);
+});
+
+t.test('over real connections, each kernel logs and counts only the requests it served', async (t) => {
+  const served = await Promise.all(
+    ['one', 'two'].map(async (name) => {
+      const { lines, stream } = capture();
+      const config = testConfig({ LOG_LEVEL: 'info', HOST: '127.0.0.1' });
+      const kernel = await buildKernel({ config, plugins: [slow], logger: createLogger(config, stream) });
+      t.teardown(() => kernel.close());
+      const url = await kernel.app.listen({ port: 0, host: '127.0.0.1' });
+      return { name, lines, kernel, url };
+    }),
+  );
+  const [one, two] = served as [(typeof served)[0], (typeof served)[0]];
+  for (let i = 0; i < 3; i++) await (await fetch(`${one.url}/slow?ms=5`, { headers: { 'x-request-id': `one-${i}` } })).text();
+  await (await fetch(`${two.url}/nowhere`, { headers: { 'x-request-id': 'two-0' } })).text();
+  // The finish notice comes as the last byte goes out; give the event loop a turn to deliver it.
+  await new Promise((r) => setTimeout(r, 20));
+
+  const access = (lines: Array<Record<string, unknown>>) => lines.filter((l) => l.msg === 'request completed');
+  t.same(access(one.lines).map((l) => l.requestId), ['one-0', 'one-1', 'one-2']);
+  t.match(access(one.lines)[0], { method: 'GET', route: '/slow', statusCode: 200 });
+  t.ok((access(one.lines)[0]!.durationMs as number) >= 4, 'the duration covers the handler');
+  t.same(access(two.lines).map((l) => [l.requestId, l.statusCode]), [['two-0', 404]]);
+
+  const metricsOf = async (k: typeof one) => (await k.kernel.app.inject({ url: '/metrics' })).body;
+  t.match(await metricsOf(one), /http_request_duration_seconds_count\{method="GET",route="\/slow",status_code="200"\} 3\n/);
+  t.notMatch(await metricsOf(one), /status_code="404"/);
+  t.notMatch(await metricsOf(two), /route="\/slow"/);
+});
+
+t.test('a tenant-style child logger stays lazy and keeps the request id', async (t) => {
+  const { lines, stream } = capture();
+  const config = testConfig({ LOG_LEVEL: 'info' });
+  const tenantish = definePlugin({
+    name: 'tenantish',
+    version: '1.0.0',
+    kernel: '^0.1.0',
+    routes(app) {
+      app.get('/tenantish', async (request) => {
+        request.log = request.log.child({ tenantId: 'tenant-a' });
+        request.log.debug('below the level: never built');
+        return { ok: true };
+      });
+    },
+  });
+  const kernel = await buildKernel({ config, plugins: [tenantish], logger: createLogger(config, stream) });
+  t.teardown(() => kernel.close());
+  await kernel.app.inject({ url: '/tenantish', headers: { 'x-request-id': 'req-child' } });
+  const access = lines.filter((l) => l.msg === 'request completed');
+  t.match(access, [{ requestId: 'req-child', tenantId: 'tenant-a' }]);
+  t.equal(lines.filter((l) => l.msg === 'below the level: never built').length, 0);
 });
 
 t.test('nothing is built or written below the configured level', async (t) => {

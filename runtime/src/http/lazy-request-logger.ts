@@ -14,7 +14,7 @@ export class LazyRequestLogger {
   constructor(
     private readonly parent: Logger,
     private readonly bindingsOf: Bindings,
-    private readonly options: ChildLoggerOptions,
+    private readonly options?: ChildLoggerOptions,
   ) {}
 
   private get realChild(): Logger {
@@ -59,8 +59,13 @@ export class LazyRequestLogger {
 
   silent(): void {}
 
+  /**
+   * A child that is lazy too (the tenant pipeline binds `tenantId` on every tenant request): the
+   * bindings merge now, the pino child is built only if it writes.
+   */
   child(bindings: Bindings, options?: ChildLoggerOptions): Logger {
-    return this.realChild.child(bindings, options);
+    if (this.real || options || this.options) return this.realChild.child(bindings, options);
+    return new LazyRequestLogger(this.parent, { ...this.bindingsOf, ...bindings }) as unknown as Logger;
   }
 
   bindings(): Bindings {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyBaseLogger } from 'fastify';
+import type { FastifyInstance, FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { LazyRequestLogger } from './lazy-request-logger.js';
 
@@ -19,11 +19,16 @@ const DOCS_CSP = "default-src 'self'; img-src 'self' data: validator.swagger.io;
 
 /**
  * The pipeline's one onRequest hook (each hook costs on every request): the request's logger bound to
- * its id, the `x-request-id` header and the security headers.
+ * its id, the start mark for its duration, the `x-request-id` header and the security headers.
  */
-export function installRequestContext(app: FastifyInstance, options: { docsPrefix: string; log: Logger }): void {
+export function installRequestContext(
+  app: FastifyInstance,
+  options: { docsPrefix: string; log: Logger; markStart: (request: FastifyRequest, reply: FastifyReply) => void },
+): void {
+  const { markStart } = options;
   app.addHook('onRequest', (request, reply, done) => {
-    request.log = new LazyRequestLogger(options.log, { requestId: request.id }, {}) as unknown as FastifyBaseLogger;
+    markStart(request, reply);
+    request.log = new LazyRequestLogger(options.log, { requestId: request.id }) as unknown as FastifyBaseLogger;
     reply.header('x-request-id', request.id);
     reply.headers(API_HEADERS);
     if (request.url.startsWith(options.docsPrefix)) reply.header('content-security-policy', DOCS_CSP);
