@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: req/s of a bare Fastify hello, the kernel's /health and a plugin route through the
  * full pipeline, measured in one run and printed as ratios to bare Fastify (absolute numbers vary 2x
- * between runs on this machine; ratios within a run do not). Servers are pinned to core 0 and the
- * load generator to core 1 when `taskset` exists.
+ * between runs on this machine; ratios within a run much less). Servers are pinned to core 0 and the
+ * load generator to core 1 when `taskset` exists. BENCH_ROUNDS (10) rounds of BENCH_SECONDS (2) per
+ * target.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,8 +12,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 const root = new URL('../../', import.meta.url).pathname;
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
+const warmupSeconds = 3;
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 interface Target {
@@ -68,34 +70,44 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-async function load(url: string, pid?: number): Promise<{ rps: number; cpuUsPerRequest: number }> {
+async function load(url: string, pid?: number, duration = seconds): Promise<{ rps: number; cpuUsPerRequest: number }> {
   const before = pid ? cpuSeconds(pid) : NaN;
-  const result = await autocannon({ url, connections: 50, pipelining: 1, duration: seconds });
+  const result = await autocannon({ url, connections: 50, pipelining: 1, duration });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   const cpu = pid ? cpuSeconds(pid) - before : NaN;
   return { rps: result.requests.average, cpuUsPerRequest: (cpu / result.requests.total) * 1e6 };
 }
 
 if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+// All three servers run side by side (only the one under load uses its core) and take turns in short
+// slices, so every slice of bare Fastify has slices of the others right next to it: load that comes
+// and goes on the machine hits them alike, and the per-slice ratios pair like with like.
+const servers: Array<{ target: Target; child: ChildProcess; url: string }> = [];
+for (const target of targets) servers.push({ target, ...(await startServer(target)) });
+for (const s of servers) await load(s.url + s.target.path, undefined, warmupSeconds).catch(() => 0); // JIT and pools
 const totals = new Map<string, number[]>();
 const cpuTotals = new Map<string, number[]>();
 for (let round = 1; round <= rounds; round++) {
-  for (const target of targets) {
-    const { child, url } = await startServer(target);
-    await load(url + target.path).catch(() => 0); // warm-up: JIT and connection pools
+  // Rotate the order each round so no target always runs first (or right after another).
+  const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
+  const line: string[] = [];
+  for (const { target, child, url } of order) {
     // taskset execs node in place, so the child's pid is the server's.
     const { rps, cpuUsPerRequest } = await load(url + target.path, child.pid);
-    cpuTotals.set(target.name, [...(cpuTotals.get(target.name) ?? []), cpuUsPerRequest]);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
     totals.set(target.name, [...(totals.get(target.name) ?? []), rps]);
-    process.stderr.write(`round ${round}: ${target.name}: ${Math.round(rps)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU/request\n`);
+    cpuTotals.set(target.name, [...(cpuTotals.get(target.name) ?? []), cpuUsPerRequest]);
+    line.push(`${target.name} ${Math.round(rps)} req/s (${cpuUsPerRequest.toFixed(1)} µs CPU)`);
   }
+  process.stderr.write(`round ${round}: ${line.join(', ')}\n`);
+}
+for (const { child } of servers) {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const base = mean(totals.get(targets[0]!.name)!);
 const baseCpu = mean(cpuTotals.get(targets[0]!.name)!);
-console.log(`\nDogan kernel benchmark: ${rounds} round(s) of ${seconds} s, 50 connections, servers ${hasTaskset ? 'pinned to core 0' : 'unpinned'}`);
+console.log(`\nDogan kernel benchmark: ${rounds} rounds of ${seconds} s per target, 50 connections, servers ${hasTaskset ? 'pinned to core 0' : 'unpinned'}`);
 console.log('target'.padEnd(32) + 'req/s'.padStart(10) + 'ratio to bare'.padStart(16) + 'CPU µs/req'.padStart(13) + 'throughput by CPU'.padStart(20));
 for (const t of targets) {
   const rps = mean(totals.get(t.name)!);
@@ -104,8 +116,8 @@ for (const t of targets) {
 }
 console.log('\n"throughput by CPU" = bare CPU per request / target CPU per request: the req/s ratio a dedicated core would give.');
 
-// Each round measures the targets back to back, so a round's own ratio compares like with like; the
-// median of those is steadier than the ratio of means when other load comes and goes on the machine.
+// The median of per-round ratios is steadier than the ratio of means when a neighbour's load lands
+// on one slice.
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
