@@ -12,7 +12,7 @@ import { installProblemHandlers, sendProblem, toDoganError } from './http/proble
 import { installValidation } from './http/validation.js';
 import { requestIdFrom } from './http/request-id.js';
 import { installRequestContext } from './http/request-context.js';
-import { onResponseFinished } from './http/response-finished.js';
+import { installResponseFinished } from './http/response-finished.js';
 import { KERNEL_VERSION } from './kernel-version.js';
 import { createLogger } from './logger.js';
 import type { PluginDefinition } from './plugin/define-plugin.js';
@@ -84,7 +84,8 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
         return host.problemLocalizer;
       },
     });
-    const markStart = onResponseFinished(app, accessLog(installHttpMetrics(app, metrics)));
+    const markStart = installResponseFinished(app);
+    app.onResponseFinished(accessLog(installHttpMetrics(app, metrics)));
     installRequestContext(app, { docsPrefix: DOCS_PREFIX, log, markStart });
     await installOpenApi(app, { version: KERNEL_VERSION });
     installHealthRoutes(app, { checks: host.readinessChecks, plugins: () => host.plugins.length });
