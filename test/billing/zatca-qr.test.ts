@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { decodeZatcaQr, encodeZatcaQr, zatcaTimestamp } from '../../plugins/billing/src/index.js';
 
-const vectors = JSON.parse(readFileSync(new URL('../../../shared/data/zatca-qr-vectors.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/vectors/zatca-qr-vectors.json', import.meta.url), 'utf8')) as {
   vectors: Array<{ base64: string; fields: { sellerName: string; vatNumber: string; timestamp: string; total: string; vatTotal: string } }>;
 };
 

@@ -1,5 +1,6 @@
-// Every officially observed day in shared/data converts both ways, plus the dates the product
-// team checks by hand (Ramadan 1446, Eid al-Fitr 1447, Hijri new year 1448).
+// Every officially observed day in the shared test vectors (test/fixtures/vectors, a copy of the
+// project's shared/data kept in the repository so a checkout anywhere runs them) converts both ways,
+// plus the dates the product team checks by hand (Ramadan 1446, Eid al-Fitr 1447, Hijri new year 1448).
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { formatHijriIso, toGregorian, toHijri } from '../../plugins/ksa/src/hijri-calendar.js';
@@ -10,7 +11,7 @@ interface OfficialDay {
   what: string;
 }
 
-const file = JSON.parse(readFileSync(new URL('../../../shared/data/hijri-umalqura.json', import.meta.url), 'utf8')) as {
+const file = JSON.parse(readFileSync(new URL('../fixtures/vectors/hijri-umalqura.json', import.meta.url), 'utf8')) as {
   days: OfficialDay[];
 };
 
