@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KernelErrors } from '../errors.js';
 import { sendProblem } from '../http/problem.js';
-import { generateToken, hashToken, tokenMatchesHash } from './secret-hash.js';
+import { generateToken, hashToken, tokenMatcher } from './secret-hash.js';
 
 export interface AdminAuth {
   /** True when the token is the platform admin token. */
@@ -42,7 +42,7 @@ export function createAdminAuth(options: { token: string | undefined; dataDir: s
   const { hash, generated } = options.token
     ? { hash: hashToken(options.token), generated: undefined }
     : storedHash(join(options.dataDir, 'admin-token.json'));
-  const verify = (token: string) => tokenMatchesHash(token, hash);
+  const verify = tokenMatcher(hash);
   return {
     verify,
     generatedToken: generated,

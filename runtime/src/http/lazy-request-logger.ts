@@ -11,14 +11,22 @@ import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 export class LazyRequestLogger {
   private real: Logger | undefined;
 
+  /**
+   * @param parent the logger this one is a child of: pino's, or another lazy one (`child()`), so a
+   *   chain of bindings (request id, then tenant id) costs nothing until a line is written.
+   */
   constructor(
-    private readonly parent: Logger,
+    private readonly parent: Logger | LazyRequestLogger,
     private readonly bindingsOf: Bindings,
     private readonly options?: ChildLoggerOptions,
   ) {}
 
   private get realChild(): Logger {
-    return (this.real ??= this.parent.child(this.bindingsOf, this.options));
+    return (this.real ??= this.parentLogger.child(this.bindingsOf, this.options));
+  }
+
+  private get parentLogger(): Logger {
+    return this.parent instanceof LazyRequestLogger ? this.parent.realChild : this.parent;
   }
 
   get level(): string {
@@ -60,12 +68,14 @@ export class LazyRequestLogger {
   silent(): void {}
 
   /**
-   * A child that is lazy too (the tenant pipeline binds `tenantId` on every tenant request): the
-   * bindings merge now, the pino child is built only if it writes.
+   * A child that is lazy too (the tenant pipeline binds `tenantId` on every tenant request). No
+   * merged bindings object either: on Node 20 an object literal that starts with a spread and adds
+   * to it takes V8's slow path (measured at ~1.5 µs, four times a pino child).
    */
   child(bindings: Bindings, options?: ChildLoggerOptions): Logger {
-    if (this.real || options || this.options) return this.realChild.child(bindings, options);
-    return new LazyRequestLogger(this.parent, { ...this.bindingsOf, ...bindings }) as unknown as Logger;
+    // Options may change the level, which a lazy child reads from its parent: build those for real.
+    if (this.real || options) return this.realChild.child(bindings, options);
+    return new LazyRequestLogger(this, bindings) as unknown as Logger;
   }
 
   bindings(): Bindings {
@@ -77,6 +87,6 @@ export class LazyRequestLogger {
   }
 
   flush(cb?: (err?: Error) => void): void {
-    this.parent.flush(cb);
+    (this.parent as Logger).flush(cb);
   }
 }
