@@ -60,6 +60,31 @@ t.test('over real connections, each kernel logs and counts only the requests it 
   t.notMatch(await metricsOf(two), /route="\/slow"/);
 });
 
+t.test('a plugin listener that throws on a finished response costs a log line, not the process', async (t) => {
+  const { lines, stream } = capture();
+  const config = testConfig({ LOG_LEVEL: 'info' });
+  const counted: number[] = [];
+  const faulty = definePlugin({
+    name: 'faulty-listener',
+    version: '1.0.0',
+    kernel: '^0.1.0',
+    pipeline(app) {
+      app.onResponseFinished(() => {
+        throw new Error('listener bug');
+      });
+      app.onResponseFinished((_request, reply) => void counted.push(reply.statusCode));
+    },
+  });
+  const kernel = await buildKernel({ config, plugins: [slow, faulty], logger: createLogger(config, stream) });
+  t.teardown(() => kernel.close());
+  const url = await kernel.app.listen({ port: 0, host: '127.0.0.1' });
+  for (let i = 0; i < 2; i++) t.equal((await fetch(`${url}/slow?ms=1`)).status, 200);
+  await new Promise((r) => setTimeout(r, 20));
+  t.same(counted, [200, 200], 'later listeners still run');
+  t.equal(lines.filter((l) => l.msg === 'a response-finished listener failed').length, 2);
+  t.equal(lines.filter((l) => l.msg === 'request completed').length, 2, 'the access log still writes');
+});
+
 t.test('a tenant-style child logger stays lazy and keeps the request id', async (t) => {
   const { lines, stream } = capture();
   const config = testConfig({ LOG_LEVEL: 'info' });

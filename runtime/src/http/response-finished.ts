@@ -38,7 +38,15 @@ declare module 'fastify' {
 export function installResponseFinished(app: FastifyInstance): (request: FastifyRequest, reply: FastifyReply) => void {
   const listeners: ResponseFinished[] = [];
   const dispatch = (request: FastifyRequest, reply: FastifyReply, durationMs: number) => {
-    for (const listener of listeners) listener(request, reply, durationMs);
+    for (const listener of listeners) {
+      // A throw inside a diagnostics channel subscriber becomes an uncaught exception: one faulty
+      // listener must cost a log line, not the process.
+      try {
+        listener(request, reply, durationMs);
+      } catch (err) {
+        request.log.error({ err }, 'a response-finished listener failed');
+      }
+    }
   };
   app.decorate('onResponseFinished', (listener: ResponseFinished) => void listeners.push(listener));
 
