@@ -21,7 +21,8 @@ export { resolvePluginOrder, validateDefinition } from './plugin/resolve-plugins
 export { PluginHost } from './plugin/plugin-host.js';
 export { defineErrors, DoganError, isDoganError, type ErrorFactory, type ErrorSpec } from './errors/dogan-error.js';
 export { KernelErrors } from './errors.js';
-export { sendProblem, problemDocument, problemType, toDoganError, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
+export { isUnavailableError, RETRY_AFTER_SECONDS } from './errors/unavailable.js';
+export { sendProblem, unavailable, problemDocument, problemType, toDoganError, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
 export type { ResponseFinished } from './http/response-finished.js';
 export { bearerToken, type AdminAuth } from './auth/admin-token.js';
 export { generateToken, hashToken, tokenMatchesHash } from './auth/secret-hash.js';

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyService } from './api-keys.js';
 import { tenantCommands } from './cli/tenant-commands.js';
 import { openControlPlane } from './database/control-plane.js';
+import { ControlPlaneHealth } from './database/control-plane-health.js';
 import { configuredServers } from './database/database-servers.js';
 import { TenantDatabaseManager } from './database/tenant-database-manager.js';
 import { createTenantPreHandler, requireScope } from './http/tenant-auth.js';
@@ -19,6 +20,7 @@ export type { Tenant, TenantStatus };
 export { TenantService, type CreateTenantInput } from './tenant-service.js';
 export { TenantDatabaseManager } from './database/tenant-database-manager.js';
 export { ApiKeyService } from './api-keys.js';
+export { ControlPlaneHealth } from './database/control-plane-health.js';
 export { tenantReferences } from './http/resolve-tenant.js';
 export type { Caller } from './http/tenant-auth.js';
 
@@ -28,6 +30,8 @@ export interface TenantsApi {
   readonly keys: ApiKeyService;
   readonly databases: TenantDatabaseManager;
   readonly controlPlane: MikroORM;
+  /** Whether the control plane answers; tenant requests are refused with 503 while it does not. */
+  readonly health: ControlPlaneHealth;
   /** Add to a scope's preHandler: authenticates, resolves the tenant and applies the status gate. */
   readonly tenantPreHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   /** The same, letting tenants in the given statuses through as well (billing, so they can pay). */
@@ -72,13 +76,12 @@ export default definePlugin({
     });
     const keys = new ApiKeyService(controlPlane);
     const tenants = new TenantService({ controlPlane, databases, servers, peers: ctx.peers, config: ctx.config, log: ctx.log, apiKeys: keys });
-    const authDeps = { tenants, keys, adminAuth: ctx.adminAuth, baseDomain: ctx.config.DOGAN_BASE_DOMAIN };
+    const health = new ControlPlaneHealth(controlPlane, ctx.log);
+    const authDeps = { tenants, keys, health, adminAuth: ctx.adminAuth, baseDomain: ctx.config.DOGAN_BASE_DOMAIN };
     const tenantPreHandler = createTenantPreHandler(authDeps);
     const tenantPreHandlerAllowing = (statuses: readonly TenantStatus[]) => createTenantPreHandler(authDeps, statuses);
-    ctx.provide(tenantsApiRef, { tenants, keys, databases, controlPlane, tenantPreHandler, tenantPreHandlerAllowing, requireScope });
-    ctx.addReadinessCheck('control-plane database', async () => {
-      await controlPlane.em.fork().getConnection().execute('SELECT 1');
-    });
+    ctx.provide(tenantsApiRef, { tenants, keys, databases, controlPlane, health, tenantPreHandler, tenantPreHandlerAllowing, requireScope });
+    ctx.addReadinessCheck('control-plane database', () => health.probe());
   },
 
   pipeline(app) {
@@ -121,6 +124,7 @@ export default definePlugin({
   },
 
   async onReady(ctx) {
+    apiOf(ctx).health.start();
     apiOf(ctx).tenants.startSweeper(ctx.config.TENANT_SWEEP_INTERVAL_MS);
     if (ctx.config.DOGAN_DEMO_TENANT) await ensureDemoTenant(apiOf(ctx), ctx);
   },
@@ -128,6 +132,7 @@ export default definePlugin({
   async onClose(ctx) {
     const current = ctx.services.getOptional(tenantsApiRef);
     if (!current) return;
+    current.health.stop();
     current.tenants.stopSweeper();
     await current.databases.close();
     await current.controlPlane.close(true);

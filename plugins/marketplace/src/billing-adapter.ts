@@ -27,7 +27,11 @@ export function moduleBillingFrom(billing: BillingService): ModuleBilling {
       return { reference: recorded.id };
     },
     async includedInPlan(tenant: Tenant, moduleId: string) {
-      const plan = await billing.catalog.get(tenant.plan).catch(() => undefined);
+      // Only "no such plan" means "not included"; a database error must not turn into a decision.
+      const plan = await billing.catalog.get(tenant.plan).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'PLAN_UNKNOWN') return undefined;
+        throw err;
+      });
       return plan?.includedModules.includes(moduleId) ?? false;
     },
   };

@@ -1,4 +1,4 @@
-import { isDoganError, KernelErrors, sendProblem } from '@dogan/runtime';
+import { isDoganError, isUnavailableError, KernelErrors, sendProblem, unavailable } from '@dogan/runtime';
 import type { TenantsApi } from '@dogan/tenants';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleRuntime } from './module-runtime.js';
@@ -17,6 +17,7 @@ function moduleHeaders(request: FastifyRequest): Record<string, string> {
 
 function fail(reply: FastifyReply, err: unknown): FastifyReply {
   if (isDoganError(err)) return sendProblem(reply, err);
+  if (isUnavailableError(err)) return sendProblem(reply, unavailable(err));
   reply.request.log.error({ err }, 'module call failed');
   return sendProblem(reply, KernelErrors.INTERNAL_ERROR());
 }

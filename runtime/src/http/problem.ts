@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KernelErrors } from '../errors.js';
 import { DoganError, isDoganError } from '../errors/dogan-error.js';
+import { isUnavailableError, RETRY_AFTER_SECONDS } from '../errors/unavailable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -41,9 +42,17 @@ function describeValidation(items: ValidationItem[], context: string | undefined
   });
 }
 
+/** A dependency (a database) that cannot answer: 503 the client may retry, never a 500 or a pass. */
+export function unavailable(cause?: unknown): DoganError {
+  const e = KernelErrors.SERVICE_UNAVAILABLE('A service the platform depends on is not reachable right now; retry after a few seconds');
+  if (cause !== undefined) Object.defineProperty(e, 'cause', { value: cause, enumerable: false });
+  return e;
+}
+
 /** Maps Fastify's own errors (bad JSON, size, media type, validation) onto the kernel's codes. */
 export function toDoganError(err: FastifyError | DoganError | Error, request: FastifyRequest): DoganError {
   if (isDoganError(err)) return err;
+  if (isUnavailableError(err)) return unavailable(err);
   const fe = err as FastifyError & { validation?: ValidationItem[]; validationContext?: string };
   if (fe.validation) {
     const errors = describeValidation(fe.validation, fe.validationContext);
@@ -106,6 +115,8 @@ export function problemDocument(err: DoganError, request: FastifyRequest): Probl
 }
 
 export function sendProblem(reply: FastifyReply, err: DoganError): FastifyReply {
+  // A 503 always tells the client when to come back (RFC 9110 §10.2.3); a route may set its own.
+  if (err.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(err.statusCode).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemDocument(err, reply.request)));
 }
 
@@ -114,7 +125,9 @@ export function installProblemHandlers(app: FastifyInstance, localizer: ProblemL
   app.decorate('problemLocalizer', localizer);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = toDoganError(err, request);
-    if (problem.statusCode >= 500) {
+    if (problem.statusCode === 503) {
+      request.log.warn({ err, code: problem.code }, 'request refused: a dependency is unavailable');
+    } else if (problem.statusCode >= 500) {
       request.log.error({ err }, 'request failed');
     } else {
       request.log.info({ code: problem.code, detail: problem.message }, 'request refused');

@@ -1,5 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import { DoganError, isDoganError } from '../errors/dogan-error.js';
+import { isUnavailableError } from '../errors/unavailable.js';
+import { unavailable } from '../http/problem.js';
 import { SandboxErrors, isSandboxCode } from './errors.js';
 import type { Frame } from './frame-channel.js';
 import { HostProcess } from './host-process.js';
@@ -41,6 +43,8 @@ interface PendingCall {
   readonly invocation: Invocation;
   readonly host: HostProcess;
   readonly deadline: number;
+  /** Set when a capability failed because a database was unavailable: a module error then is a 503. */
+  dependencyUnavailable?: boolean;
   resolve(result: InvocationResult): void;
   reject(err: DoganError): void;
 }
@@ -185,6 +189,8 @@ export class SandboxPool {
         this.calls.delete(header.id);
         if (header.ok) return call.resolve({ answer: header.answer, body: payload });
         if (RESULT_BREACHES.has(header.error.code)) this.recordBreach(call.invocation.config.tenant.id, call.invocation.config.moduleKey, header.error.code, header.error.message);
+        // The module failed because our storage could not answer: the client may retry, it is not the module's fault.
+        if (call.dependencyUnavailable && header.error.code === 'SANDBOX_MODULE_ERROR') return call.reject(unavailable());
         return call.reject(sandboxError(header.error));
       }
       case 'cap':
@@ -214,7 +220,13 @@ export class SandboxPool {
       try {
         reply = { ok: true, value: await this.hooks.capability(call.invocation, op, args) };
       } catch (err) {
-        const problem = isDoganError(err) ? { code: err.code, message: err.message } : { code: 'SANDBOX_CAPABILITY_FAILED', message: 'the operation failed' };
+        const down = !isDoganError(err) && isUnavailableError(err);
+        if (down) call.dependencyUnavailable = true;
+        const problem = isDoganError(err)
+          ? { code: err.code, message: err.message }
+          : down
+            ? { code: 'SERVICE_UNAVAILABLE', message: 'the platform storage is unavailable; retry shortly' }
+            : { code: 'SANDBOX_CAPABILITY_FAILED', message: 'the operation failed' };
         if (KERNEL_BREACHES.has(problem.code)) this.recordBreach(call.invocation.config.tenant.id, call.invocation.config.moduleKey, problem.code, problem.message);
         reply = { ok: false, error: problem };
       }

@@ -4,6 +4,7 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Config } from '@dogan/runtime';
+import { POSTGRES_DRIVER_OPTIONS } from './postgres-options.js';
 import { ApiKeySchema } from '../entities/api-key.js';
 import { AuditEntrySchema } from '../entities/audit-entry.js';
 import { TenantSchema } from '../entities/tenant.js';
@@ -25,7 +26,7 @@ export async function openControlPlane(config: Config, extraEntities: readonly u
   };
   let orm: MikroORM;
   if (config.DATABASE_URL) {
-    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.DATABASE_URL, pool: { min: 0, max: 10 } } as Options);
+    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.DATABASE_URL, pool: { min: 0, max: 10 }, driverOptions: POSTGRES_DRIVER_OPTIONS } as Options);
     await orm.schema.ensureDatabase();
   } else {
     mkdirSync(dirname(config.PLATFORM_DB_PATH), { recursive: true });

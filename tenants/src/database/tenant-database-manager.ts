@@ -10,6 +10,7 @@ import { MigrationRecordSchema } from '../entities/migration-record.js';
 import { TenantErrors } from '../errors.js';
 import { databaseUrl, type DatabaseServer } from './database-servers.js';
 import { closeWhenIdle } from './pool-drain.js';
+import { POSTGRES_DRIVER_OPTIONS } from './postgres-options.js';
 
 /** Where one tenant's database lives: enough to open, create or drop it. */
 export interface TenantDatabaseLocation {
@@ -137,6 +138,7 @@ export class TenantDatabaseManager {
         driver: PostgreSqlDriver,
         clientUrl: databaseUrl(server.url, location.databaseName),
         pool: { min: 0, max: config.TENANT_DB_POOL_MAX, idleTimeoutMillis: 5_000 },
+        driverOptions: POSTGRES_DRIVER_OPTIONS,
       } as Options);
     }
     this.open.set(location.id, { orm, lastUsed: Date.now() });

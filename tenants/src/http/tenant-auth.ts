@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, isDoganError, sendProblem, type AdminAuth, type DoganError } from '@dogan/runtime';
+import { bearerToken, isDoganError, sendProblem, unavailable, type AdminAuth, type DoganError } from '@dogan/runtime';
 import type { ApiKeyService, VerifiedKey } from '../api-keys.js';
+import type { ControlPlaneHealth } from '../database/control-plane-health.js';
 import type { Tenant, TenantStatus } from '../entities/tenant.js';
 import { TenantErrors } from '../errors.js';
 import { statusGateError } from '../lifecycle.js';
@@ -18,43 +19,62 @@ declare module 'fastify' {
   }
 }
 
+interface AuthDeps {
+  tenants: TenantService;
+  keys: ApiKeyService;
+  health: ControlPlaneHealth;
+  adminAuth: AdminAuth;
+  baseDomain: string;
+}
+
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header) return header.trim();
   return bearerToken(request);
 }
 
-async function authenticate(request: FastifyRequest, adminAuth: AdminAuth, keys: ApiKeyService): Promise<Caller | DoganError> {
+/**
+ * A refusal this plugin decided (unknown key, no such tenant...) is returned as a value; anything
+ * else (the control plane failed over, ran out of connections, timed out) cannot decide, so it
+ * becomes a 503 that refuses the request. It must never be used as a caller or a tenant.
+ */
+function decisionOrUnavailable(request: FastifyRequest, err: unknown, health: ControlPlaneHealth): DoganError {
+  if (isDoganError(err) && err.statusCode < 500) return err;
+  health.observe(err);
+  request.log.warn({ err }, 'tenant authentication could not decide; refusing with 503');
+  return isDoganError(err) && err.statusCode === 503 ? err : unavailable(err);
+}
+
+async function authenticate(request: FastifyRequest, { adminAuth, keys, health }: AuthDeps): Promise<Caller | DoganError> {
   const credential = presentedKey(request);
   if (!credential) return TenantErrors.AUTH_REQUIRED();
   if (adminAuth.verify(credential)) return { kind: 'platform-admin' };
   try {
     return { kind: 'api-key', ...(await keys.verify(credential)) };
   } catch (err) {
-    return err as DoganError;
+    return decisionOrUnavailable(request, err, health);
   }
 }
 
-async function resolveTenant(request: FastifyRequest, tenants: TenantService, baseDomain: string, caller: Caller): Promise<Tenant | DoganError> {
+async function resolveTenant(request: FastifyRequest, { tenants, baseDomain, health }: AuthDeps, caller: Caller): Promise<Tenant | DoganError> {
   const refs = tenantReferences({ host: request.headers.host, url: request.url, tenantHeader: request.headers['x-tenant-id'] }, baseDomain);
-  if (refs.length === 0) {
-    // A tenant key names its own tenant: `GET /api/v1/tenant/info` with just a key works.
-    if (caller.kind === 'api-key') return tenants.get(caller.tenantId).catch((e: DoganError) => e);
-    return TenantErrors.TENANT_REQUIRED();
-  }
-  let chosen: Tenant | undefined;
-  for (const ref of refs) {
-    let found: Tenant | null;
-    try {
-      found = await tenants.find(ref.value);
-    } catch (err) {
-      return err as DoganError;
+  try {
+    if (refs.length === 0) {
+      // A tenant key names its own tenant: `GET /api/v1/tenant/info` with just a key works.
+      if (caller.kind === 'api-key') return await tenants.get(caller.tenantId);
+      return TenantErrors.TENANT_REQUIRED();
     }
-    if (!found) return TenantErrors.TENANT_NOT_FOUND(ref.value);
-    if (chosen && chosen.id !== found.id) return TenantErrors.TENANT_AMBIGUOUS(refs[0]!.value, refs[0]!.via, ref.value, ref.via);
-    chosen ??= found;
+    let chosen: Tenant | undefined;
+    for (const ref of refs) {
+      const found = await tenants.find(ref.value);
+      if (!found) return TenantErrors.TENANT_NOT_FOUND(ref.value);
+      if (chosen && chosen.id !== found.id) return TenantErrors.TENANT_AMBIGUOUS(refs[0]!.value, refs[0]!.via, ref.value, ref.via);
+      chosen ??= found;
+    }
+    return chosen!;
+  } catch (err) {
+    return decisionOrUnavailable(request, err, health);
   }
-  return chosen!;
 }
 
 /**
@@ -64,7 +84,7 @@ async function resolveTenant(request: FastifyRequest, tenants: TenantService, ba
  * `request.caller` are set and the request's logger carries the tenant id.
  */
 export function createTenantPreHandler(
-  deps: { tenants: TenantService; keys: ApiKeyService; adminAuth: AdminAuth; baseDomain: string },
+  deps: AuthDeps,
   /**
    * Statuses let through besides trial and active: billing's routes admit suspended, expired and
    * cancelled tenants, or they could never pay their way back.
@@ -73,9 +93,11 @@ export function createTenantPreHandler(
 ) {
   const allowed = new Set(allowStatuses);
   return async function tenantPreHandler(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const caller = await authenticate(request, deps.adminAuth, deps.keys);
+    // Caches cannot be trusted while the control plane is down: refuse rather than pass on stale data.
+    if (!deps.health.healthy) return sendProblem(reply, unavailable());
+    const caller = await authenticate(request, deps);
     if (isDoganError(caller)) return sendProblem(reply, caller);
-    const tenant = await resolveTenant(request, deps.tenants, deps.baseDomain, caller);
+    const tenant = await resolveTenant(request, deps, caller);
     if (isDoganError(tenant)) return sendProblem(reply, tenant);
     const t = tenant;
     if (caller.kind === 'api-key' && caller.tenantId !== t.id) {
