@@ -53,7 +53,8 @@ function createApp(config: Config): FastifyInstance {
     logger: false,
     genReqId: requestIdFrom,
     bodyLimit: config.DOGAN_BODY_LIMIT,
-    return503OnClosing: true,
+    // Requests that arrive while draining get our own 503 problem (request-context.ts), not Fastify's plain JSON.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Errors Fastify raises before routing (a malformed URL escape) get the same problem documents.
     frameworkErrors: (err, request, reply) => {
@@ -77,6 +78,7 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
   await host.init();
 
   const app = createApp(config);
+  const lifecycle = { closing: false };
   try {
     installValidation(app);
     installProblemHandlers(app, {
@@ -86,7 +88,7 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
     });
     const markStart = installResponseFinished(app);
     app.onResponseFinished(accessLog(installHttpMetrics(app, metrics)));
-    installRequestContext(app, { docsPrefix: DOCS_PREFIX, log, markStart });
+    installRequestContext(app, { docsPrefix: DOCS_PREFIX, log, markStart, lifecycle });
     await installOpenApi(app, { version: KERNEL_VERSION });
     installHealthRoutes(app, { checks: host.readinessChecks, plugins: () => host.plugins.length });
     await host.register(app);
@@ -98,5 +100,9 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
     await host.close();
     throw err;
   }
-  return { app, config, host, metrics, adminAuth, log, close: () => app.close() };
+  const close = () => {
+    lifecycle.closing = true;
+    return app.close();
+  };
+  return { app, config, host, metrics, adminAuth, log, close };
 }

@@ -54,7 +54,10 @@ export async function startServer(kernel: Kernel, options: { exitProcess?: boole
     return shuttingDown;
   };
   if (options.exitProcess) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown(signal));
+    // `on`, not `once`: the same signal often arrives twice (the process group's, and npm forwarding
+    // its own), and a second one with no listener would kill the process mid-drain. The drain is
+    // bounded by DOGAN_SHUTDOWN_TIMEOUT_MS, so repeats have nothing to add.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
   }
   return { url, stopped, shutdown };
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { KernelErrors } from '../errors.js';
 import { LazyRequestLogger } from './lazy-request-logger.js';
+import { sendProblem } from './problem.js';
 
 /**
  * The headers a JSON API needs (OWASP's REST security cheat sheet), a subset of what @fastify/helmet
@@ -23,15 +25,26 @@ const DOCS_CSP = "default-src 'self'; img-src 'self' data: validator.swagger.io;
  */
 export function installRequestContext(
   app: FastifyInstance,
-  options: { docsPrefix: string; log: Logger; markStart: (request: FastifyRequest, reply: FastifyReply) => void },
+  options: {
+    docsPrefix: string;
+    log: Logger;
+    markStart: (request: FastifyRequest, reply: FastifyReply) => void;
+    /** Set once the kernel starts draining: new requests on kept-alive connections are refused, retryably. */
+    lifecycle: { readonly closing: boolean };
+  },
 ): void {
-  const { markStart } = options;
+  const { markStart, lifecycle } = options;
   app.addHook('onRequest', (request, reply, done) => {
     markStart(request, reply);
     request.log = new LazyRequestLogger(options.log, { requestId: request.id }) as unknown as FastifyBaseLogger;
     reply.header('x-request-id', request.id);
     reply.headers(API_HEADERS);
     if (request.url.startsWith(options.docsPrefix)) reply.header('content-security-policy', DOCS_CSP);
+    if (lifecycle.closing) {
+      // Nothing of this request ran: the client can send it again, to this node after a restart or to another.
+      reply.header('connection', 'close');
+      return void sendProblem(reply, KernelErrors.SERVICE_UNAVAILABLE('The platform is shutting down; retry shortly'));
+    }
     done();
   });
 }

@@ -92,7 +92,10 @@ export class HostProcess {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      child.kill('SIGTERM');
+      // Hosts ignore SIGTERM (the process group's shutdown signal is the kernel's); closing the IPC
+      // channel is how the kernel tells one to exit.
+      if (child.connected) child.disconnect();
+      else child.kill('SIGKILL');
       setTimeout(() => child.kill('SIGKILL'), 2000).unref();
     });
   }

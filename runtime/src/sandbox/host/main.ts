@@ -111,7 +111,11 @@ function onFrame({ header, payload }: Frame<KernelToHost>): void {
   }
 }
 
+// The kernel ends a host by closing the IPC channel (and it closes by itself if the kernel dies).
 process.on('disconnect', () => process.exit(0));
+// Signals sent to the whole process group (Ctrl-C, systemd, Docker) are the kernel's to handle: it
+// drains HTTP first and stops the hosts last, so calls in flight are not cut while their writes commit.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => undefined);
 process.on('uncaughtException', (err) => {
   send({ t: 'fatal', message: String(err?.message ?? err).slice(0, 500) });
   setImmediate(() => process.exit(70));
