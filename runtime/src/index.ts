@@ -22,6 +22,8 @@ export { PluginHost } from './plugin/plugin-host.js';
 export { defineErrors, DoganError, isDoganError, type ErrorFactory, type ErrorSpec } from './errors/dogan-error.js';
 export { KernelErrors } from './errors.js';
 export { isUnavailableError, RETRY_AFTER_SECONDS } from './errors/unavailable.js';
+export { firstNulPath } from './http/nul-guard.js';
+export { isTimeZone } from './http/validation.js';
 export { sendProblem, unavailable, problemDocument, problemType, toDoganError, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
 export type { ResponseFinished } from './http/response-finished.js';
 export { bearerToken, type AdminAuth } from './auth/admin-token.js';

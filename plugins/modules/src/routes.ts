@@ -1,4 +1,4 @@
-import { isDoganError, isUnavailableError, KernelErrors, sendProblem, unavailable } from '@dogan/runtime';
+import { firstNulPath, isDoganError, isUnavailableError, KernelErrors, sendProblem, unavailable } from '@dogan/runtime';
 import type { TenantsApi } from '@dogan/tenants';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleRuntime } from './module-runtime.js';
@@ -41,6 +41,12 @@ export async function moduleRoutes(app: FastifyInstance, runtime: ModuleRuntime,
       schema: { hide: true, params: appParams },
       handler: async (request, reply) => {
         const { moduleId, '*': rest } = request.params as { moduleId: string; '*': string };
+        // Module routes have no schema of ours, so the rule every other route applies is applied here.
+        const nulIn = firstNulPath(request.body) !== undefined ? 'body' : firstNulPath(request.query) !== undefined ? 'querystring' : undefined;
+        if (nulIn) {
+          const message = 'must not contain the NUL character (U+0000)';
+          return sendProblem(reply, KernelErrors.VALIDATION_FAILED.with({ errors: [{ field: nulIn, message }] }, nulIn, `${nulIn} ${message}`));
+        }
         try {
           const result = await runtime.invokeRoute(request.tenant!, moduleId, {
             method: request.method,

@@ -47,7 +47,7 @@ export const createTenantBody = {
     trialDays: { type: 'integer', minimum: 0, maximum: 365 },
     databaseServer: { type: 'string', pattern: '^[a-z0-9-]{1,63}$', description: 'PostgreSQL server to place the database on' },
     locale: { type: 'string', enum: ['ar', 'en'] },
-    timezone: { type: 'string', minLength: 1, maxLength: 64 },
+    timezone: { type: 'string', format: 'time-zone', minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Riyadh' },
     country: { type: 'string', pattern: '^[A-Z]{2}$' },
   },
 } as const;
@@ -60,7 +60,7 @@ export const updateTenantBody = {
     name: { type: 'string', minLength: 1, maxLength: 200 },
     plan: { type: 'string', enum: PLAN_NAMES },
     locale: { type: 'string', enum: ['ar', 'en'] },
-    timezone: { type: 'string', minLength: 1, maxLength: 64 },
+    timezone: { type: 'string', format: 'time-zone', minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Riyadh' },
   },
 } as const;
 

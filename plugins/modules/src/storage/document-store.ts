@@ -52,6 +52,8 @@ export class DocumentStore {
       throw invalid(`the document does not match the collection schema: ${(info.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`);
     }
     const text = JSON.stringify(data);
+    // PostgreSQL's jsonb cannot hold U+0000 and SQLite can: refuse it on both, so a module behaves the same everywhere.
+    if (text.includes('\\u0000')) throw invalid('a document must not contain the NUL character (U+0000)');
     if (Buffer.byteLength(text) > this.limits.maxStorageValueBytes) throw invalid(`a document is at most ${this.limits.maxStorageValueBytes} bytes`);
     return text;
   }
