@@ -3,6 +3,7 @@ export { buildRegistryApp, type RegistryApp, type RegistryOptions } from './regi
 export { buildStandaloneRegistry, type StandaloneRegistry } from './standalone-server.js';
 export { loadRegistryConfig, registryConfigSchema, type RegistryConfig } from './config.js';
 export { RegistryErrors } from './errors.js';
+export { registrySecuritySchemes } from './http/schemas.js';
 export { FileTarballStore, type TarballStore } from './storage/tarball-store.js';
 export { inspectTarball, type InspectLimits, type InspectedPackage } from './inspect/inspect-tarball.js';
 export type { SearchQuery, VersionView } from './services/catalog-service.js';

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { createLogger, KernelErrors, sendProblem } from '@dogan/runtime';
 import type { RegistryConfig } from './config.js';
 import { buildRegistryApp, type RegistryApp, type RegistryOptions } from './registry-app.js';
+import { registrySecuritySchemes } from './http/schemas.js';
 
 export interface StandaloneRegistry {
   readonly app: FastifyInstance;
@@ -28,10 +29,7 @@ export async function buildStandaloneRegistry(options: RegistryOptions & { confi
         openapi: '3.0.3',
         info: { title: 'Dogan marketplace registry', version: '0.1.0', description: 'Signed, immutable module releases. Errors are RFC 9457 problem+json with a stable `code`.' },
         components: {
-          securitySchemes: {
-            publisherToken: { type: 'http', scheme: 'bearer', description: 'A publisher token' },
-            registryAdmin: { type: 'http', scheme: 'bearer', description: 'The registry admin token' },
-          },
+          securitySchemes: registrySecuritySchemes,
         },
       },
     });

@@ -89,7 +89,8 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
     const markStart = installResponseFinished(app);
     app.onResponseFinished(accessLog(installHttpMetrics(app, metrics)));
     installRequestContext(app, { docsPrefix: DOCS_PREFIX, log, markStart, lifecycle });
-    await installOpenApi(app, { version: KERNEL_VERSION });
+    const securitySchemes = Object.assign({}, ...host.plugins.map((p) => p.definition.securitySchemes ?? {})) as Record<string, Record<string, unknown>>;
+    await installOpenApi(app, { version: KERNEL_VERSION, securitySchemes });
     installHealthRoutes(app, { checks: host.readinessChecks, plugins: () => host.plugins.length });
     await host.register(app);
     app.addHook('onClose', async () => host.close());

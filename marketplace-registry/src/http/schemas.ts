@@ -15,5 +15,10 @@ export const problemResponse = {
   properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' } },
   additionalProperties: true,
 } as const;
+/** The OpenAPI security schemes the registry's routes name; a host that embeds the registry declares them too. */
+export const registrySecuritySchemes = {
+  publisherToken: { type: 'http', scheme: 'bearer', description: 'A publisher token' },
+  registryAdmin: { type: 'http', scheme: 'bearer', description: 'The registry admin token' },
+} as const;
 export const publisherSecurity = [{ publisherToken: [] }];
 export const adminSecurity = [{ registryAdmin: [] }];

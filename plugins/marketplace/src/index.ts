@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createSecretBox, createServiceRef, definePlugin, type PluginContext } from '@dogan/runtime';
 import type { RegistryApp, RegistryClient } from '@dogan/marketplace-registry';
+import { registrySecuritySchemes } from '@dogan/marketplace-registry';
 import { modulesRuntimeRef } from '@dogan/plugin-modules';
 import { tenantsApiRef } from '@dogan/tenants';
 import { CatalogService } from './catalog/catalog-service.js';
@@ -47,6 +48,8 @@ export default definePlugin({
   optionallyConsumes: [billingServiceRef],
   provides: [marketplaceApiRef],
   controlPlaneEntities: [ModuleInstallSchema, ModulePurchaseSchema],
+  // The embedded registry's routes (under /registry) name these in the platform's OpenAPI document.
+  securitySchemes: registrySecuritySchemes,
   tenantMigrations: snapshotMigrations,
   commands: marketplaceCommands((ctx) => ctx.services.get(marketplaceApiRef), (ctx) => ctx.services.get(tenantsApiRef)),
 

@@ -8,7 +8,10 @@ export const DOCS_PREFIX = '/docs';
  * OpenAPI 3 generated from the route schemas (`GET /docs/json`) with a browsable UI at `/docs`.
  * Registered before any route so every plugin's routes are collected.
  */
-export async function installOpenApi(app: FastifyInstance, info: { version: string }): Promise<void> {
+export async function installOpenApi(
+  app: FastifyInstance,
+  info: { version: string; securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>> },
+): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -21,6 +24,7 @@ export async function installOpenApi(app: FastifyInstance, info: { version: stri
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'Platform admin token or tenant API key' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          ...(info.securitySchemes ?? {}),
         },
       },
     },

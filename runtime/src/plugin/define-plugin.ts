@@ -91,6 +91,11 @@ export interface PluginDefinition {
   readonly tenantEntities?: ReadonlyArray<unknown>;
   /** Tenant-database migrations, applied in name order per tenant. */
   readonly tenantMigrations?: ReadonlyArray<TenantMigration>;
+  /**
+   * OpenAPI security schemes its routes name in `schema.security` (e.g. a registry's publisher
+   * token); the kernel declares them in `/docs/json`, which would otherwise be an invalid document.
+   */
+  readonly securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Runs at load, in dependency order: provide services, open resources. */
   init?(ctx: PluginInitContext): Promise<void> | void;
   /**
