@@ -12,6 +12,8 @@ export const TenantErrors = defineErrors({
   SUBDOMAIN_TAKEN: { status: 409, title: 'Subdomain taken', message: 'Subdomain "%s" belongs to another tenant; choose another' },
   TENANT_EXISTS: { status: 409, title: 'Tenant exists', message: 'A tenant with id "%s" already exists here' },
   TENANT_DATABASE_EXISTS: { status: 409, title: 'Tenant database exists', message: 'Database "%s" of tenant id "%s" already exists and was left untouched; remove it or import under another id' },
+  TENANT_FIELD_INVALID: { status: 400, title: 'Invalid tenant field', message: 'The tenant\'s %s %s' },
+  TIMEZONE_INVALID: { status: 400, title: 'Unknown time zone', message: 'Time zone "%s" is not an IANA time zone; use one such as Asia/Riyadh or Europe/London' },
   PLAN_UNKNOWN: { status: 400, title: 'Unknown plan', message: 'Plan "%s" does not exist; use one of %s' },
   DATABASE_SERVER_UNKNOWN: { status: 400, title: 'Unknown database server', message: 'Database server "%s" is not configured; use one of %s' },
   TENANT_TRANSITION_INVALID: { status: 409, title: 'Tenant status change refused', message: 'Cannot %s a tenant that is %s' },
@@ -28,4 +30,7 @@ export const TenantErrors = defineErrors({
   API_KEY_NOT_FOUND: { status: 404, title: 'API key not found', message: 'Tenant has no API key "%s"' },
   AUTH_REQUIRED: { status: 401, title: 'Authentication required', message: 'Send a tenant API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"' },
   ARCHIVE_INVALID: { status: 400, title: 'Invalid tenant archive', message: 'The tenant archive cannot be imported: %s' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'Invalid idempotency key', message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency key reused', message: 'Idempotency key "%s" was first used with another request (method, route or body); use a new key for a new request' },
+  IDEMPOTENCY_KEY_IN_PROGRESS: { status: 409, title: 'Request in progress', message: 'A request with idempotency key "%s" is still being processed; retry when it has finished' },
 });

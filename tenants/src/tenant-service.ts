@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Config } from '@dogan/runtime';
+import { isTimeZone } from '@dogan/runtime';
 import type { Logger } from 'pino';
 import type { ApiKeyService } from './api-keys.js';
 import type { DatabaseServer } from './database/database-servers.js';
@@ -132,6 +133,10 @@ export class TenantService {
   async create(input: CreateTenantInput, actor: string): Promise<Tenant> {
     const name = validateTenantName(input.name);
     const plan = input.plan ?? this.deps.config.DEFAULT_PLAN;
+    // The CLI and imports come here without the HTTP schema's check; a tenant's calendar depends on it.
+    if (input.timezone !== undefined && !isTimeZone(input.timezone)) throw TenantErrors.TIMEZONE_INVALID(input.timezone.slice(0, 64));
+    if (input.locale !== undefined && !['ar', 'en'].includes(input.locale)) throw TenantErrors.TENANT_FIELD_INVALID('locale', 'is "ar" or "en"');
+    if (input.country !== undefined && !/^[A-Z]{2}$/.test(input.country)) throw TenantErrors.TENANT_FIELD_INVALID('country', 'is a two-letter ISO 3166 code such as SA');
     if (!PLAN_NAMES.includes(plan)) throw TenantErrors.PLAN_UNKNOWN(plan, PLAN_NAMES.join(', '));
     let subdomain: string;
     if (input.subdomain !== undefined) {
@@ -163,7 +168,10 @@ export class TenantService {
       tenant.plan = changes.plan;
     }
     if (changes.locale !== undefined) tenant.locale = changes.locale;
-    if (changes.timezone !== undefined) tenant.timezone = changes.timezone;
+    if (changes.timezone !== undefined) {
+      if (!isTimeZone(changes.timezone)) throw TenantErrors.TIMEZONE_INVALID(changes.timezone.slice(0, 64));
+      tenant.timezone = changes.timezone;
+    }
     await em.flush();
     this.forget(tenant);
     await this.audit(tenant.id, 'tenant.updated', actor, changes);

@@ -1,6 +1,8 @@
 import t from 'tap';
+import type { Test } from 'tap';
 import { forEachEngine } from '../helpers/engines.js';
 import { TEST_ADMIN_TOKEN, startTestKernel } from '../helpers/kernel.js';
+import { runDogan } from '../helpers/spawn-dogan.js';
 
 /**
  * The inputs the fault tests found answering 500 (or 502), and a time zone accepted at creation that
@@ -15,7 +17,7 @@ await forEachEngine(t, 'bad input is refused at the door', async (t, engine) => 
     const res = await kernel.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${key}` }, payload: payload as object });
     return { status: res.statusCode, type: String(res.headers['content-type']), body: res.json() as Record<string, unknown> };
   };
-  const refused = (t: typeof import("tap").default, res: { status: number; type: string; body: Record<string, unknown> }, field: RegExp, what: string) => {
+  const refused = (t: Test, res: { status: number; type: string; body: Record<string, unknown> }, field: RegExp, what: string) => {
     t.equal(res.status, 400, `${what}: 400`);
     t.match(res.type, /application\/problem\+json/, `${what}: a problem document`);
     t.equal(res.body.code, 'VALIDATION_FAILED', `${what}: VALIDATION_FAILED`);
@@ -41,6 +43,11 @@ await forEachEngine(t, 'bad input is refused at the door', async (t, engine) => 
   refused(t, await send('POST', '/api/v1/demo/apps/dogan.notes/notes', demoKey, { text: 'hello\u0000world' }), /body/, "NUL in a note's text");
   const notes = await send('GET', '/api/v1/demo/apps/dogan.notes/notes', demoKey);
   t.same(notes.body.notes, [], 'no note was stored');
+
+  // The CLI reaches the same rule without the HTTP schema.
+  const cli = await runDogan(['tenant', 'create', '--name', 'Mars Co', '--timezone', 'Mars/Olympus'], { ...engine.env, DOGAN_ADMIN_TOKEN: TEST_ADMIN_TOKEN });
+  t.not(cli.code, 0, 'dogan tenant create refuses an unknown time zone');
+  t.match(cli.stdout + cli.stderr, /TIMEZONE_INVALID|not an IANA time zone/);
 
   // A tenant with a real time zone, created after all that, has working calendar routes.
   const other = await send('POST', '/api/admin/tenants', TEST_ADMIN_TOKEN, { name: 'Jeddah Co', subdomain: 'jeddah', timezone: 'Asia/Riyadh' });

@@ -90,6 +90,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     if (isDoganError(e)) err(`dogan: ${e.code}: ${e.message}`);
+    // A mistyped option is the user's to fix: say which, without a stack trace.
+    else if ((e as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS_')) err(`dogan: ${(e as Error).message}. Run "dogan help" for the options.`);
     else err(`dogan: ${(e as Error)?.stack ?? String(e)}`);
     process.exit(1);
   },

@@ -29,11 +29,17 @@ export function tenantCommands(apiOf: (ctx: PluginContext) => TenantsApi): CliCo
     {
       name: 'tenant create',
       summary: 'Create and provision a tenant',
-      usage: 'dogan tenant create --name "Acme" [--subdomain acme] [--plan starter] [--server name]',
+      usage: 'dogan tenant create --name "Acme" [--subdomain acme] [--plan starter] [--server name] [--timezone Asia/Riyadh] [--locale ar|en] [--country SA]',
       async run(args, ctx) {
-        const { values } = parseArgs({ args: [...args], options: { name: { type: 'string' }, subdomain: { type: 'string' }, plan: { type: 'string' }, server: { type: 'string' } } });
-        if (!values.name) throw new Error('usage: dogan tenant create --name "Acme" [--subdomain acme] [--plan starter] [--server name]');
-        const t = await apiOf(ctx).tenants.create({ name: values.name, subdomain: values.subdomain, plan: values.plan, databaseServer: values.server }, ACTOR);
+        const { values } = parseArgs({
+          args: [...args],
+          options: { name: { type: 'string' }, subdomain: { type: 'string' }, plan: { type: 'string' }, server: { type: 'string' }, timezone: { type: 'string' }, locale: { type: 'string' }, country: { type: 'string' } },
+        });
+        if (!values.name) throw new Error('usage: dogan tenant create --name "Acme" [--subdomain acme] [--plan starter] [--server name] [--timezone Asia/Riyadh] [--locale ar|en] [--country SA]');
+        const t = await apiOf(ctx).tenants.create(
+          { name: values.name, subdomain: values.subdomain, plan: values.plan, databaseServer: values.server, timezone: values.timezone, locale: values.locale, country: values.country },
+          ACTOR,
+        );
         out(row(t));
         return 0;
       },
