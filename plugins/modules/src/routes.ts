@@ -1,7 +1,12 @@
 import { firstNulPath, isDoganError, isUnavailableError, KernelErrors, sendProblem, unavailable } from '@dogan/runtime';
 import type { TenantsApi } from '@dogan/tenants';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SandboxErrors } from '@dogan/runtime/sandbox';
 import type { ModuleRuntime } from './module-runtime.js';
+import { checkModuleHeaders } from './response-headers.js';
+
+/** Methods that only read; every other method through a module route needs the key's `write` scope. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /** Request headers a module never sees: credentials, and what only the platform should read. */
 const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-tenant-id', 'connection', 'host']);
@@ -30,6 +35,7 @@ const appParams = {
 
 /** `/api/v1/{tenant}/apps/{moduleId}/...` runs the module's route; `/api/v1/{tenant}/modules/{moduleId}/logs` reads its log. */
 export async function moduleRoutes(app: FastifyInstance, runtime: ModuleRuntime, tenants: TenantsApi): Promise<void> {
+  const writeScope = tenants.requireScope('write');
   await app.register(async (scope) => {
     scope.addHook('preHandler', tenants.tenantPreHandler);
     // Bodies other than JSON reach the module as text; the module decides what they mean.
@@ -39,6 +45,7 @@ export async function moduleRoutes(app: FastifyInstance, runtime: ModuleRuntime,
       url: '/api/v1/:tenant/apps/:moduleId/*',
       bodyLimit: runtime.pool.options.limits.maxRequestBytes,
       schema: { hide: true, params: appParams },
+      preHandler: async (request, reply) => (READ_METHODS.has(request.method) ? undefined : writeScope(request, reply)),
       handler: async (request, reply) => {
         const { moduleId, '*': rest } = request.params as { moduleId: string; '*': string };
         // Module routes have no schema of ours, so the rule every other route applies is applied here.
@@ -56,7 +63,9 @@ export async function moduleRoutes(app: FastifyInstance, runtime: ModuleRuntime,
             body: request.body ?? null,
           });
           const answer = result.answer!;
-          reply.code(answer.status).headers(answer.headers);
+          const checked = checkModuleHeaders(answer.headers, `/api/v1/${request.tenant!.subdomain}/apps/${moduleId}/`);
+          if (!checked.ok) return sendProblem(reply, SandboxErrors.SANDBOX_INVALID_RESPONSE(moduleId, checked.why));
+          reply.code(answer.status).headers(checked.headers);
           if (!answer.headers['content-type']) reply.type(answer.text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
           return reply.send(result.body.length > 0 ? result.body : '');
         } catch (err) {
