@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError, type CliContext } from './cli-context.js';
 import { deprecateCommand, versionsCommand, whoamiCommand } from './commands/account.js';
@@ -71,7 +73,17 @@ export async function runDoganModuleCli(argv: string[], ctx: CliContext): Promis
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('dogan-module.js')) {
+/** True when this file is the script node was started with (`node --import tsx src/cli/dogan-module.ts`), symlinks resolved. */
+function isEntryScript(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryScript()) {
   const code = await runDoganModuleCli(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
