@@ -24,5 +24,6 @@ export {
 } from './pack/package-layout.js';
 export { deterministicTgz, PACK_MTIME, type PackFile } from './pack/deterministic-tgz.js';
 export { buildPackageArchive, packModule, readModuleManifest, type PackageParts, type PackedModule } from './pack/pack-module.js';
-export { buildModule, SANDBOX_IMPORT, type BuildResult } from './build/build-module.js';
+export { buildCheckedModule, buildModule, SANDBOX_IMPORT, type BuildResult } from './build/build-module.js';
+export { checkBundleHandlers } from './build/bundle-handlers.js';
 export { defineModuleTests, type ModuleTestContext, type ModuleTests } from './testing/define-tests.js';

@@ -1,81 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { runDoganModule } from '../registry/helpers/run-cli.js';
-
-const BIN = fileURLToPath(new URL('../../sdk/bin/dogan-module.js', import.meta.url));
-// Generous: a loaded CI machine may take many seconds to start a kernel and a sandbox host.
-const WAIT_MS = 90_000;
-
-// Every folder a test makes goes when the test process ends, however it ended.
-const made: string[] = [];
-process.once('exit', () => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dogan-dev-'));
-  made.push(dir);
-  return dir;
-}
-
-interface Dev {
-  child: ChildProcess;
-  output(): string;
-  /** Resolves with the first match of `pattern` in stdout+stderr after `from` characters. */
-  waitFor(pattern: RegExp, from?: number): Promise<RegExpExecArray>;
-  exited: Promise<number | null>;
-}
-
-function startDev(cwd: string): Dev {
-  // Without LOG_LEVEL the platform's own log stays silent, as a developer sees it.
-  const { LOG_LEVEL: _ignored, ...env } = process.env;
-  const child = spawn(process.execPath, [BIN, 'dev', '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    text += chunk.toString('utf8');
-    for (const l of listeners) l();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => text,
-    exited,
-    waitFor(pattern, from = 0) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const m = pattern.exec(text.slice(from));
-          if (!m) return;
-          cleanup();
-          resolve(m);
-        };
-        const timer = setTimeout(() => (cleanup(), reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`))), WAIT_MS);
-        const cleanup = () => (clearTimeout(timer), listeners.delete(check));
-        listeners.add(check);
-        void exited.then(() => (cleanup(), reject(new Error(`dev exited while waiting for ${pattern}:\n${text}`))));
-        check();
-      });
-    },
-  };
-}
-
-async function call(url: string, key: string, method = 'GET', body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: await res.json() };
-}
-
-/** Polls until `check` is true; the rebuild is asynchronous and its timing is not what is tested. */
-async function eventually(check: () => Promise<boolean>): Promise<boolean> {
-  const until = Date.now() + WAIT_MS;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
+import { call, eventually, startDev, tempDir } from './helpers/dev-process.js';
 
 t.test('dev serves the module in a dev tenant, rebuilds on change, survives a broken save, and stops on SIGTERM', async (t) => {
   const work = tempDir();

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import type { ModuleManifest } from '../manifest/types.js';
+import { checkBundleHandlers } from './bundle-handlers.js';
 
 /** The one import a module may keep: the sandbox provides it. */
 export const SANDBOX_IMPORT = 'dogan:module';
@@ -66,4 +68,14 @@ export async function buildModule(dir: string): Promise<BuildResult> {
     const lines = errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text));
     throw new Error(`build failed:\n  ${lines.join('\n  ')}`);
   }
+}
+
+/**
+ * {@link buildModule}, then a check that the bundle loads and exports every handler `manifest`
+ * names; throws an Error naming each route, event or job whose handler is missing.
+ */
+export async function buildCheckedModule(dir: string, manifest: ModuleManifest): Promise<BuildResult> {
+  const result = await buildModule(dir);
+  await checkBundleHandlers(manifest, result.outfile);
+  return result;
 }

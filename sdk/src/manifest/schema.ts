@@ -32,9 +32,13 @@ export const PUBLISHER_NAME_PATTERN = '^[a-z][a-z0-9-]{1,38}$';
 const SEMVER_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$';
 const HANDLER_PATTERN = '^[A-Za-z_$][A-Za-z0-9_$]{0,63}$';
-const EVENT_PATTERN = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$';
-/** What a module may emit: an event type, or a family of them ending in `.*` (`acme.tasks.*`). */
-const EMIT_PATTERN = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(\\.\\*|(\\.[a-z][a-z0-9_]*))$';
+// Segments take dashes because module ids do, and a module's events are named under its id.
+const EVENT_PATTERN = '^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)+$';
+/**
+ * What a module may emit: an event type, or a family of them ending in `.*` (`acme.tasks.*`); both
+ * must lie under the module's own id, which validate-manifest.ts checks.
+ */
+const EMIT_PATTERN = '^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)*(\\.\\*|(\\.[a-z][a-z0-9_-]*))$';
 const NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
 // Scheme and host exact, `*` only at the end of the path; https only, so a granted URL cannot be downgraded.
 const URL_PATTERN_PATTERN = '^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?/[^\\s*?#]*\\*?$';
@@ -115,7 +119,7 @@ const permissions = {
         },
         ['urls', 'methods'],
       ),
-      permission('events', { emit: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: EMIT_PATTERN } } }, ['emit']),
+      permission('events', { emit: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', maxLength: 200, pattern: EMIT_PATTERN } } }, ['emit']),
       permission('schedules'),
       permission('agent-tools'),
       permission(

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import semver from 'semver';
+import { inModuleNamespace, moduleEventPrefix, PLATFORM_EVENT_NAMESPACES } from './event-namespace.js';
 import { manifestSchema, MODULE_ID_PATTERN } from './schema.js';
 import type { ModuleManifest, Permission } from './types.js';
 
@@ -14,7 +15,8 @@ export type ManifestValidation =
   | { readonly ok: true; readonly manifest: ModuleManifest }
   | { readonly ok: false; readonly problems: readonly ManifestProblem[] };
 
-const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true });
+// verbose: a discriminator error then carries its schema, whose branches are the values accepted.
+const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
 const checkSchema = ajv.compile(manifestSchema);
 
 function pathOf(instancePath: string): string {
@@ -32,6 +34,12 @@ const PATTERN_HINTS: Record<string, string> = {
   [manifestSchema.properties.icon.pattern]: 'must be a .png or .svg file name in the package, e.g. icon.png',
 };
 
+/** The values a tagged union accepts for its tag (`permissions[].kind`, `pricing.model`), in schema order. */
+function acceptedTags(error: ErrorObject, tag: string): string[] {
+  const branches = (error.parentSchema as { oneOf?: Array<{ properties?: Record<string, { const?: unknown }> }> } | undefined)?.oneOf ?? [];
+  return branches.map((b) => b.properties?.[tag]?.const).filter((v): v is string => typeof v === 'string');
+}
+
 function describe(error: ErrorObject): ManifestProblem {
   const base = pathOf(error.instancePath);
   const join = (leaf: string) => (base ? `${base}.${leaf}` : leaf);
@@ -42,8 +50,12 @@ function describe(error: ErrorObject): ManifestProblem {
       return { field: join(String(error.params.additionalProperty)), message: 'is not an accepted property' };
     case 'enum':
       return { field: base || 'manifest', message: `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}` };
-    case 'discriminator':
-      return { field: join(String(error.params.tag)), message: 'has a value this field does not accept' };
+    case 'discriminator': {
+      const tag = String(error.params.tag);
+      // A missing tag is reported by `required` too; say it once.
+      if (error.params.tagValue === undefined) return { field: join(tag), message: 'is required' };
+      return { field: join(tag), message: `must be one of: ${acceptedTags(error, tag).join(', ')} (got ${JSON.stringify(error.params.tagValue)})` };
+    }
     case 'pattern':
       return { field: base || 'manifest', message: PATTERN_HINTS[String(error.params.pattern)] ?? `must match ${String(error.params.pattern)}` };
     case 'propertyNames':
@@ -84,6 +96,27 @@ function cronProblem(cron: string): string | undefined {
   return undefined;
 }
 
+/** A module emits only under its own id, and its publisher may not be a platform event namespace. */
+function eventNamespaceProblems(m: ModuleManifest): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const publisher = m.id.split('.')[0]!;
+  if (PLATFORM_EVENT_NAMESPACES.includes(publisher)) {
+    problems.push({ field: 'id', message: `cannot start with "${publisher}.": event types under it belong to the platform (reserved: ${PLATFORM_EVENT_NAMESPACES.join(', ')})` });
+  }
+  const prefix = moduleEventPrefix(m.id);
+  m.permissions.forEach((p, i) => {
+    if (p.kind !== 'events') return;
+    p.emit.forEach((pattern, j) => {
+      if (inModuleNamespace(m.id, pattern)) return;
+      problems.push({
+        field: `permissions[${i}].emit[${j}]`,
+        message: `must start with "${prefix}"; "${pattern}" is not this module's to emit (e.g. "${prefix}done" or "${prefix}*"; platform events are published only by the platform)`,
+      });
+    });
+  });
+  return problems;
+}
+
 /** The checks JSON Schema cannot express. */
 function semanticProblems(m: ModuleManifest): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
@@ -99,6 +132,7 @@ function semanticProblems(m: ModuleManifest): ManifestProblem[] {
     if ((m[feature] as unknown[]).length > 0 && !granted.has(kind)) add(feature, `needs a permission of kind "${kind}"`);
   }
   if (m.events.length > 0 && !granted.has('events')) add('events', 'needs a permission of kind "events"');
+  problems.push(...eventNamespaceProblems(m));
   const unique: Array<[string, string[]]> = [
     ['permissions', m.permissions.map((p) => p.name)],
     ['collections', m.collections.map((c) => c.name)],
@@ -132,6 +166,14 @@ function semanticProblems(m: ModuleManifest): ManifestProblem[] {
   return problems;
 }
 
+function unique(problems: ManifestProblem[]): ManifestProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}\u0000${p.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
 /**
  * Validates a parsed `manifest.json` against {@link manifestSchema} and the rules a schema cannot
  * express. Every problem names its field, so an author fixes them all in one pass.
@@ -142,7 +184,7 @@ function semanticProblems(m: ModuleManifest): ManifestProblem[] {
  */
 export function validateManifest(value: unknown): ManifestValidation {
   if (!checkSchema(value)) {
-    const problems = (checkSchema.errors ?? []).map(describe);
+    const problems = unique((checkSchema.errors ?? []).map(describe));
     // Ajv reports a failed oneOf branch and its cause; keep the cause, which names the field.
     const useful = problems.filter((p: ManifestProblem) => !/must match exactly one schema/.test(p.message));
     return { ok: false, problems: useful.length > 0 ? useful : problems };

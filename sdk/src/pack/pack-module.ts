@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkBundleHandlers } from '../build/bundle-handlers.js';
+import { locateJsonError } from '../manifest/json-error-location.js';
 import { formatManifestProblems, validateManifest } from '../manifest/validate-manifest.js';
 import type { ModuleManifest } from '../manifest/types.js';
 import { canonicalJson } from '../signing/canonical-json.js';
@@ -21,11 +23,13 @@ export interface PackedModule {
 export function readModuleManifest(dir: string): ModuleManifest {
   const path = join(dir, MANIFEST_FILE);
   if (!existsSync(path)) throw new Error(`no ${MANIFEST_FILE} in ${dir}; is this a module folder? ("dogan-module init" makes one)`);
+  const text = readFileSync(path, 'utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+    const at = locateJsonError(text, err as Error);
+    throw new Error(`${path}:${at.line}:${at.column}: is not valid JSON: ${at.reason}\n${at.excerpt}`);
   }
   const result = validateManifest(parsed);
   if (!result.ok) throw new Error(`${path} is invalid: ${formatManifestProblems(result.problems)}`);
@@ -71,13 +75,17 @@ export async function buildPackageArchive(parts: PackageParts): Promise<{ archiv
 
 /**
  * Packs `<dir>` into `<dir>/dist/<id>-<version>.tgz` from manifest.json, dist/module.js (the build),
- * README.md and the icon. The same inputs always give a byte-identical archive.
+ * README.md and the icon. The same inputs always give a byte-identical archive. Refuses a bundle
+ * that lacks a handler the manifest names (the manifest may have changed since the build).
  */
 export async function packModule(dir: string): Promise<PackedModule> {
   const manifest = readModuleManifest(dir);
+  const bundlePath = join(dir, 'dist', BUNDLE_FILE);
+  const bundle = requireFile(bundlePath, 'run "dogan-module build" first');
+  await checkBundleHandlers(manifest, bundlePath);
   const { archive, files } = await buildPackageArchive({
     manifest,
-    bundle: requireFile(join(dir, 'dist', BUNDLE_FILE), 'run "dogan-module build" first'),
+    bundle,
     readme: requireFile(join(dir, README_FILE), 'tenants read it in the marketplace; write one'),
     icon: manifest.icon ? requireFile(join(dir, manifest.icon), 'the manifest names it as "icon"') : undefined,
   });

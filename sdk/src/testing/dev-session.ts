@@ -1,16 +1,16 @@
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModule } from '../build/build-module.js';
+import { buildCheckedModule } from '../build/build-module.js';
 import type { ModuleManifest, RouteDeclaration } from '../manifest/types.js';
+import { MANIFEST_FILE } from '../pack/package-layout.js';
 import { readModuleManifest } from '../pack/pack-module.js';
 import { devVersion, installModule } from './install-module.js';
 import { startLocalPlatform, type LocalPlatform, type Tenant } from './local-platform.js';
+import { watchModuleSources } from './source-watcher.js';
 
 /** The dev tenant's subdomain ("dev" is reserved for the platform), and the name of the API key `dev` makes for it. */
 export const DEV_TENANT = 'dev-tenant';
 const DEV_KEY_NAME = 'dogan-module dev';
-/** Editors write a file in several steps; one rebuild per burst of changes. */
-const DEBOUNCE_MS = 200;
 
 export interface DevSessionOptions {
   /** The module folder. */
@@ -28,7 +28,7 @@ export interface DevSession {
   readonly url: string;
   readonly tenant: Tenant;
   readonly apiKey: string;
-  /** `id@version` being served now. */
+  /** `id@version` being served now; empty until the module first builds. */
   current(): string;
   /** Stops watching, drains requests and closes the platform. */
   stop(): Promise<void>;
@@ -57,58 +57,81 @@ export function curlLine(base: string, route: RouteDeclaration | undefined, apiK
   return `curl${method === 'GET' ? '' : ` -X ${method}`} -H 'authorization: Bearer ${apiKey}'${body} ${base}${path}`;
 }
 
+/** The lines of a multi-line message, indented under its heading. */
+function indented(message: string): string {
+  return `  ${message.replace(/\n/g, '\n  ')}`;
+}
+
 /**
  * `dogan-module dev`: builds the module, starts the platform on `port` with a data dir in
  * `<module>/.dogan/dev` (so the dev tenant and its documents survive restarts), enables the module in
  * the dev tenant, and rebuilds and re-enables it when `src/` or `manifest.json` change. Each build is
  * registered as `<version>-dev.N` because the runtime caches code by `id@version`; nothing on disk
- * is bumped. A failed rebuild is printed and the previous build keeps serving.
+ * is bumped. A failed build is printed at once, on start too, and the previous build (if any) keeps
+ * serving until a save fixes it; only a folder without manifest.json stops `dev`.
  */
 export async function startDevSession(options: DevSessionOptions): Promise<DevSession> {
   const { dir, out, err } = options;
-  let manifest: ModuleManifest = readModuleManifest(dir);
-  const built = await buildModule(dir);
+  if (!existsSync(join(dir, MANIFEST_FILE))) readModuleManifest(dir); // throws its "not a module folder" message
+  /** Validates, builds and checks the module: what the next dev version serves. */
+  const prepare = async () => {
+    const manifest = readModuleManifest(dir);
+    const result = await buildCheckedModule(dir, manifest);
+    return { manifest, code: readFileSync(result.outfile, 'utf8') };
+  };
+  // Built before the platform starts, so a broken module is reported within a second, not after it.
+  const first = await prepare().catch((e: unknown) => {
+    err(`build failed; serving nothing until it builds:\n${indented((e as Error).message)}`);
+    return undefined;
+  });
   const platform = await startLocalPlatform({ dataDir: join(dir, '.dogan', 'dev'), port: options.port, logLevel: options.logLevel });
-  let builds = 1;
-  let current: string;
   let tenant: Tenant;
   let apiKey: string;
+  let builds = 0;
+  let served: { manifest: ModuleManifest; key: string } | undefined;
+  /** Enables a prepared build as the next dev version; returns what served before. */
+  const deploy = async ({ manifest, code }: { manifest: ModuleManifest; code: string }) => {
+    const { key } = await installModule(platform, tenant.id, manifest, code, { version: devVersion(manifest.version, ++builds) });
+    const previous = served;
+    served = { manifest, key };
+    return previous;
+  };
   try {
     tenant = await ensureDevTenant(platform);
     apiKey = await freshApiKey(platform, tenant.id);
-    current = (await installModule(platform, tenant.id, manifest, readFileSync(built.outfile, 'utf8'), { version: devVersion(manifest.version, builds) })).key;
   } catch (e) {
     await platform.close();
     throw e;
   }
+  // A module whose install hook throws is fixed by a save too, like one that does not build.
+  if (first) await deploy(first).catch((e: unknown) => err(`enabling the module failed; serving nothing until a save fixes it:\n${indented((e as Error).message)}`));
   const url = platform.url!;
-  const mount = () => `${url}/api/v1/${tenant.subdomain}/apps/${manifest.id}`;
+  const mount = (manifest: ModuleManifest) => `${url}/api/v1/${tenant.subdomain}/apps/${manifest.id}`;
+  const routeLines = (manifest: ModuleManifest) => {
+    out(`  routes:  ${mount(manifest)}/...`);
+    out(`  try:     ${curlLine(mount(manifest), manifest.routes[0], apiKey)}`);
+  };
   out(`dev platform running at ${url}`);
-  out(`  module:  ${current} (manifest.json says ${manifest.version}; the -dev suffix exists only in this platform)`);
+  if (served) out(`  module:  ${served.key} (manifest.json says ${served.manifest.version}; the -dev suffix exists only in this platform)`);
+  else out('  module:  not built yet; save a fix and it is served at once');
   out(`  tenant:  ${tenant.name} (subdomain "${tenant.subdomain}", id ${tenant.id})`);
   out(`  API key: ${apiKey}   (a new one each start)`);
-  out(`  routes:  ${mount()}/...`);
-  out(`  try:     ${curlLine(mount(), manifest.routes[0], apiKey)}`);
+  if (served) routeLines(served.manifest);
   out('watching src/ and manifest.json; Ctrl-C stops');
 
   const rebuild = async () => {
     const start = performance.now();
     try {
-      const next = readModuleManifest(dir);
-      const result = await buildModule(dir);
-      const key = (await installModule(platform, tenant.id, next, readFileSync(result.outfile, 'utf8'), { version: devVersion(next.version, builds + 1) })).key;
-      builds++;
-      if (next.id !== manifest.id) out(`  the module id changed: routes are now under ${url}/api/v1/${tenant.subdomain}/apps/${next.id}`);
-      manifest = next;
-      current = key;
-      out(`rebuilt: now serving ${current} (${Math.round(performance.now() - start)} ms)`);
+      const previous = await deploy(await prepare());
+      out(`rebuilt: now serving ${served!.key} (${Math.round(performance.now() - start)} ms)`);
+      if (!previous) routeLines(served!.manifest);
+      else if (previous.manifest.id !== served!.manifest.id) out(`  the module id changed: routes are now under ${mount(served!.manifest)}`);
     } catch (e) {
-      err(`rebuild failed; still serving ${current}:\n  ${(e as Error).message.replace(/\n/g, '\n  ')}`);
+      err(`rebuild failed; ${served ? `still serving ${served.key}` : 'serving nothing until it builds'}:\n${indented((e as Error).message)}`);
     }
   };
 
   // One rebuild at a time; changes during a rebuild start one more after it.
-  let timer: NodeJS.Timeout | undefined;
   let building: Promise<void> | undefined;
   let pending = false;
   const trigger = (): void => {
@@ -124,28 +147,17 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
       }
     });
   };
-  const changed = () => {
-    clearTimeout(timer);
-    timer = setTimeout(trigger, DEBOUNCE_MS);
-  };
-  const watchers: FSWatcher[] = [
-    watch(join(dir, 'src'), { recursive: true }, changed),
-    // The folder, not the file: editors that save by renaming would end a watch on the file itself.
-    watch(dir, (_event, name) => {
-      if (name === 'manifest.json') changed();
-    }),
-  ];
+  const watcher = watchModuleSources(dir, trigger);
 
   let stopping: Promise<void> | undefined;
   return {
     url,
     tenant,
     apiKey,
-    current: () => current,
+    current: () => served?.key ?? '',
     stop() {
       stopping ??= (async () => {
-        for (const w of watchers) w.close();
-        clearTimeout(timer);
+        watcher.close();
         pending = false;
         await building;
         await platform.close();

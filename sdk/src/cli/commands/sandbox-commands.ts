@@ -1,17 +1,17 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildModule } from '../../build/build-module.js';
+import { buildCheckedModule } from '../../build/build-module.js';
 import { readModuleManifest } from '../../pack/pack-module.js';
 import type { ModuleManifest } from '../../manifest/types.js';
 import { loadModuleTestHarness } from '../../testing/harness.js';
 import { CliError, kib, since, type CliContext } from '../cli-context.js';
 
-/** Validates manifest.json (every problem named by field), then bundles; errors become CLI errors. */
+/** Validates manifest.json (every problem named by field), then bundles and checks handlers; errors become CLI errors. */
 async function validateAndBuild(ctx: CliContext): Promise<{ manifest: ModuleManifest; bundlePath: string }> {
   const start = performance.now();
   try {
     const manifest = readModuleManifest(ctx.cwd);
-    const result = await buildModule(ctx.cwd);
+    const result = await buildCheckedModule(ctx.cwd, manifest);
     ctx.out(`built ${manifest.id}@${manifest.version}: ${relative(ctx.cwd, result.outfile)} (${kib(result.bytes)}) in ${since(start)}`);
     return { manifest, bundlePath: result.outfile };
   } catch (err) {
