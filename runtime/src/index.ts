@@ -28,5 +28,5 @@ export { sendProblem, unavailable, problemDocument, problemType, toDoganError, P
 export type { ResponseFinished } from './http/response-finished.js';
 export { bearerToken, type AdminAuth } from './auth/admin-token.js';
 export { generateToken, hashToken, tokenMatchesHash } from './auth/secret-hash.js';
-export { createStep, runSteps, StepFailedError, type Step } from './workflow/run-steps.js';
+export { compensateSteps, createStep, runSteps, StepFailedError, type Step } from './workflow/run-steps.js';
 export { createSecretBox, type SecretBox } from './auth/secret-box.js';

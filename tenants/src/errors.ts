@@ -23,6 +23,7 @@ export const TenantErrors = defineErrors({
   TENANT_EXPIRED: { status: 403, title: 'Tenant trial expired', message: 'The trial of tenant "%s" has ended; choose a plan to continue' },
   TENANT_PENDING_DELETION: { status: 403, title: 'Tenant being deleted', message: 'Tenant "%s" is scheduled for deletion; a platform admin can restore it' },
   TENANT_PROVISIONING: { status: 403, title: 'Tenant not ready', message: 'Tenant "%s" is still being provisioned' },
+  TENANT_PROVISIONING_IN_PROGRESS: { status: 409, title: 'Tenant being provisioned', message: 'Tenant "%s" is being provisioned by a running node (its lease holds until %s); it can be removed once that ends or the lease expires' },
   TENANT_MIGRATION_FAILED: { status: 500, title: 'Tenant migration failed', message: 'Migration %s of tenant "%s" failed: %s' },
   API_KEY_INVALID: { status: 401, title: 'Invalid API key', message: 'The API key is not valid: %s' },
   API_KEY_TENANT_MISMATCH: { status: 403, title: 'API key of another tenant', message: 'This API key belongs to another tenant and cannot act on tenant "%s"' },

@@ -22,6 +22,7 @@ export { TenantDatabaseManager } from './database/tenant-database-manager.js';
 export { ApiKeyService } from './api-keys.js';
 export { ControlPlaneHealth } from './database/control-plane-health.js';
 export { tenantReferences } from './http/resolve-tenant.js';
+export * from './idempotency/index.js';
 export type { Caller } from './http/tenant-auth.js';
 
 /** What the tenants plugin offers other plugins. */
@@ -125,6 +126,8 @@ export default definePlugin({
 
   async onReady(ctx) {
     apiOf(ctx).health.start();
+    // Provisionings a crash interrupted are undone before serving (and by every sweep after).
+    await apiOf(ctx).tenants.recoverProvisioning('system:start-up');
     apiOf(ctx).tenants.startSweeper(ctx.config.TENANT_SWEEP_INTERVAL_MS);
     if (ctx.config.DOGAN_DEMO_TENANT) await ensureDemoTenant(apiOf(ctx), ctx);
   },

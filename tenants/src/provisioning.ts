@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
-import { createStep, isDoganError, runSteps, StepFailedError, type PluginContext, type PluginDefinition } from '@dogan/runtime';
+import { createStep, isDoganError, runSteps, StepFailedError, type PluginContext, type PluginDefinition, type Step } from '@dogan/runtime';
 import { leastLoadedServer, tenantDatabaseName, type DatabaseServer } from './database/database-servers.js';
 import type { TenantDatabaseManager } from './database/tenant-database-manager.js';
 import { collectMigrations, migrateTenantDatabase } from './database/tenant-migrations.js';
 import { TenantSchema, type Tenant } from './entities/tenant.js';
 import { TenantErrors } from './errors.js';
+import { faultPoint } from './fault-injection.js';
+import { leaseLost, leaseUntil, ProvisioningLease } from './provisioning-lease.js';
 
 export interface ProvisioningDeps {
   controlPlane: MikroORM;
@@ -28,13 +30,18 @@ export interface NewTenant {
   id?: string;
 }
 
-interface ProvisioningState {
+/** Everything the steps share; recovery rebuilds it from the record of an interrupted run. */
+export interface ProvisioningState {
   tenant: Tenant;
+  /** This process's hold on the record; every step that has something to undo is recorded through it. */
+  lease: ProvisioningLease;
   hooked: Array<{ definition: PluginDefinition; context: PluginContext }>;
   /** Set once the record is ours: compensation must never delete a record another creation made. */
   reserved: boolean;
   /** Set when we start creating the database: compensation must never drop one that existed before. */
   creatingDatabase: boolean;
+  /** Set when dropping our database failed: the record then stays, so that recovery drops it later. */
+  databaseLeftBehind: boolean;
 }
 
 async function choosePlacement(deps: ProvisioningDeps, requested: string | undefined): Promise<string> {
@@ -54,12 +61,133 @@ async function choosePlacement(deps: ProvisioningDeps, requested: string | undef
 }
 
 /**
- * Creates a tenant as steps with compensation: reserve the record (status `provisioning`, which also
- * claims the subdomain), create its database, run every plugin's tenant migrations, call every
- * plugin's `onTenantProvisioned`, then open it for business. A failure undoes what was done, newest
- * first, and the error names the step; a retry starts clean.
+ * A provisioning step: records that the run reached it when it has something to undo (so recovery
+ * after a crash undoes exactly that much), and offers the test-only fault points around it.
  */
-export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant): Promise<Tenant> {
+function step(name: string, invoke: Step<ProvisioningState>['invoke'], compensate?: Step<ProvisioningState>['compensate']): Step<ProvisioningState> {
+  return createStep<ProvisioningState>(
+    name,
+    async (s) => {
+      if (compensate && s.reserved) await s.lease.mark(name);
+      faultPoint(name, 'before');
+      await invoke(s);
+      faultPoint(name, 'after');
+    },
+    compensate,
+  );
+}
+
+/**
+ * The steps of provisioning, each with its compensation: reserve the record (status `provisioning`,
+ * which also claims the subdomain; the lease and the step reached ride on it), make sure no database
+ * of that name exists, create it, run every plugin's tenant migrations, call every plugin's
+ * `onTenantProvisioned`, then open it for business. Recovery compensates the same steps.
+ */
+export function provisioningSteps(deps: ProvisioningDeps): Array<Step<ProvisioningState>> {
+  return [
+    step(
+      'reserve-record',
+      async (s) => {
+        const em = deps.controlPlane.em.fork();
+        const taken = async () => {
+          if ((await em.count(TenantSchema, { id: s.tenant.id })) > 0) return TenantErrors.TENANT_EXISTS(s.tenant.id);
+          if ((await em.count(TenantSchema, { subdomain: s.tenant.subdomain })) > 0) return TenantErrors.SUBDOMAIN_TAKEN(s.tenant.subdomain);
+          return undefined;
+        };
+        const before = await taken();
+        if (before) throw before;
+        em.create(TenantSchema, { ...s.tenant, provisioningOwner: s.lease.owner, provisioningLeaseUntil: leaseUntil(), provisioningStep: 'reserve-record' });
+        try {
+          await em.flush();
+        } catch (err) {
+          // Two creations racing for one id or subdomain: the unique indexes decide; say which.
+          if ((err as Error).name === 'UniqueConstraintViolationException') throw (await taken()) ?? err;
+          throw err;
+        }
+        s.reserved = true;
+        s.lease.start();
+      },
+      async (s) => {
+        if (!s.reserved) return;
+        if (s.databaseLeftBehind) {
+          await s.lease.release();
+          throw new Error('the record is kept (with its lease released) so that recovery drops the database later');
+        }
+        s.lease.stop();
+        await deps.controlPlane.em.fork().nativeDelete(TenantSchema, { id: s.tenant.id, status: 'provisioning', provisioningOwner: s.lease.owner });
+      },
+    ),
+    step('check-database', async (s) => {
+      // Before the run records reaching create-database: from then on recovery drops the database as its own.
+      if (await deps.databases.databaseExists(s.tenant)) throw TenantErrors.TENANT_DATABASE_EXISTS(s.tenant.databaseName, s.tenant.id);
+    }),
+    step(
+      'create-database',
+      async (s) => {
+        s.creatingDatabase = true;
+        try {
+          await deps.databases.createDatabase(s.tenant);
+        } catch (err) {
+          // A database left by an earlier tenant with this id (an import) is someone's data: keep it.
+          if (TenantErrors.TENANT_DATABASE_EXISTS.is(err)) s.creatingDatabase = false;
+          throw err;
+        }
+      },
+      async (s) => {
+        if (!s.creatingDatabase) return;
+        try {
+          await deps.databases.dropDatabase(s.tenant);
+        } catch (err) {
+          s.databaseLeftBehind = true;
+          throw err;
+        }
+      },
+    ),
+    step('run-migrations', async (s) => {
+      const orm = await deps.databases.orm(s.tenant);
+      const migrations = collectMigrations(deps.peers().map((p) => p.definition));
+      await migrateTenantDatabase(orm, deps.databases.dialect, migrations, (id, when) => faultPoint(`migration:${id}`, when));
+    }),
+    step(
+      'plugin-hooks',
+      async (s) => {
+        for (const peer of deps.peers()) {
+          if (!peer.definition.onTenantProvisioned) continue;
+          s.hooked.push(peer);
+          faultPoint(`hook:${peer.definition.name}`, 'before');
+          try {
+            await peer.definition.onTenantProvisioned(s.tenant, peer.context);
+          } catch (err) {
+            throw new Error(`plugin "${peer.definition.name}": ${(err as Error).message}`);
+          }
+          faultPoint(`hook:${peer.definition.name}`, 'after');
+        }
+      },
+      async (s) => {
+        for (const peer of s.hooked.reverse()) await peer.definition.onTenantDeleted?.(s.tenant, peer.context);
+      },
+    ),
+    step('open-for-business', async (s) => {
+      const opened = await deps.controlPlane.em
+        .fork()
+        .nativeUpdate(
+          TenantSchema,
+          { id: s.tenant.id, status: 'provisioning', provisioningOwner: s.lease.owner },
+          { status: 'trial', updatedAt: new Date(), provisioningOwner: null, provisioningLeaseUntil: null, provisioningStep: null },
+        );
+      if (opened !== 1) throw leaseLost();
+      s.lease.stop();
+      s.tenant.status = 'trial';
+    }),
+  ];
+}
+
+/**
+ * Creates a tenant by running the provisioning steps as `owner`. A failure undoes what was done,
+ * newest first, and the error names the step; a retry starts clean. A crash leaves the record in
+ * `provisioning` with its lease, for recovery (provisioning-recovery.ts) to undo.
+ */
+export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant, owner: string): Promise<Tenant> {
   const id = input.id ?? randomUUID();
   const server = await choosePlacement(deps, input.databaseServer);
   const now = new Date();
@@ -78,78 +206,10 @@ export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant):
     createdAt: now,
     updatedAt: now,
   };
-  const state: ProvisioningState = { tenant, hooked: [], reserved: false, creatingDatabase: false };
-  const steps = [
-    createStep<ProvisioningState>(
-      'reserve-record',
-      async (s) => {
-        const em = deps.controlPlane.em.fork();
-        const taken = async () => {
-          if ((await em.count(TenantSchema, { id: s.tenant.id })) > 0) return TenantErrors.TENANT_EXISTS(s.tenant.id);
-          if ((await em.count(TenantSchema, { subdomain: s.tenant.subdomain })) > 0) return TenantErrors.SUBDOMAIN_TAKEN(s.tenant.subdomain);
-          return undefined;
-        };
-        const before = await taken();
-        if (before) throw before;
-        em.create(TenantSchema, s.tenant);
-        try {
-          await em.flush();
-        } catch (err) {
-          // Two creations racing for one id or subdomain: the unique indexes decide; say which.
-          if ((err as Error).name === 'UniqueConstraintViolationException') throw (await taken()) ?? err;
-          throw err;
-        }
-        s.reserved = true;
-      },
-      async (s) => {
-        if (s.reserved) await deps.controlPlane.em.fork().nativeDelete(TenantSchema, { id: s.tenant.id, status: 'provisioning' });
-      },
-    ),
-    createStep<ProvisioningState>(
-      'create-database',
-      async (s) => {
-        s.creatingDatabase = true;
-        try {
-          await deps.databases.createDatabase(s.tenant);
-        } catch (err) {
-          // A database left by an earlier tenant with this id (an import) is someone's data: keep it.
-          if (TenantErrors.TENANT_DATABASE_EXISTS.is(err)) s.creatingDatabase = false;
-          throw err;
-        }
-      },
-      async (s) => {
-        if (s.creatingDatabase) await deps.databases.dropDatabase(s.tenant);
-      },
-    ),
-    createStep<ProvisioningState>('run-migrations', async (s) => {
-      const orm = await deps.databases.orm(s.tenant);
-      await migrateTenantDatabase(orm, deps.databases.dialect, collectMigrations(deps.peers().map((p) => p.definition)));
-    }),
-    createStep<ProvisioningState>(
-      'plugin-hooks',
-      async (s) => {
-        for (const peer of deps.peers()) {
-          if (!peer.definition.onTenantProvisioned) continue;
-          s.hooked.push(peer);
-          try {
-            await peer.definition.onTenantProvisioned(s.tenant, peer.context);
-          } catch (err) {
-            throw new Error(`plugin "${peer.definition.name}": ${(err as Error).message}`);
-          }
-        }
-      },
-      async (s) => {
-        for (const peer of s.hooked.reverse()) await peer.definition.onTenantDeleted?.(s.tenant, peer.context);
-      },
-    ),
-    createStep<ProvisioningState>('open-for-business', async (s) => {
-      const em = deps.controlPlane.em.fork();
-      await em.nativeUpdate(TenantSchema, { id: s.tenant.id }, { status: 'trial', updatedAt: new Date() });
-      s.tenant.status = 'trial';
-    }),
-  ];
+  const lease = new ProvisioningLease(deps.controlPlane, id, owner);
+  const state: ProvisioningState = { tenant, lease, hooked: [], reserved: false, creatingDatabase: false, databaseLeftBehind: false };
   try {
-    await runSteps(steps, state);
+    await runSteps(provisioningSteps(deps), state);
   } catch (err) {
     if (err instanceof StepFailedError) {
       // A refusal the caller can act on (taken subdomain, existing id or database) is theirs to see as is.
@@ -164,6 +224,8 @@ export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant):
       );
     }
     throw err;
+  } finally {
+    lease.stop();
   }
   return tenant;
 }

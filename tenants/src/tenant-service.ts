@@ -12,6 +12,8 @@ import { TenantErrors } from './errors.js';
 import { nextStatus, type LifecycleAction } from './lifecycle.js';
 import { PLAN_NAMES } from './plans.js';
 import { provisionTenant, type ProvisioningDeps } from './provisioning.js';
+import { newProvisioningOwner } from './provisioning-lease.js';
+import { abandonProvisioning, recoverInterruptedProvisioning, type RecoveryDeps, type RecoveryReport } from './provisioning-recovery.js';
 import { slugFromName, validateSubdomain, validateTenantName } from './subdomain.js';
 import { TENANT_ID_PATTERN } from './tenant-id.js';
 
@@ -40,7 +42,9 @@ export interface ListTenantsQuery {
 export interface SweepReport {
   expired: string[];
   purged: string[];
-  failed: Array<{ tenantId: string; action: 'expire' | 'purge'; error: string }>;
+  /** Interrupted provisionings undone (their process died or their lease ran out). */
+  rolledBack: string[];
+  failed: Array<{ tenantId: string; action: 'expire' | 'purge' | 'roll-back'; error: string }>;
 }
 
 export interface MigrationReport {
@@ -62,6 +66,8 @@ export function isTenantReference(ref: string): boolean {
 export class TenantService {
   private readonly cache = new Map<string, { tenant: Tenant | null; until: number }>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Who this service's provisionings belong to, for recovery on other nodes (provisioning-lease.ts). */
+  private readonly owner = newProvisioningOwner();
 
   constructor(
     private readonly deps: ProvisioningDeps & { config: Config; log: Logger; apiKeys: ApiKeyService },
@@ -145,13 +151,11 @@ export class TenantService {
     } else {
       subdomain = await this.uniqueSubdomain(slugFromName(name));
     }
-    const tenant = await provisionTenant(this.deps, {
-      ...input,
-      name,
-      subdomain,
-      plan,
-      trialDays: input.trialDays ?? this.deps.config.TRIAL_PERIOD_DAYS,
-    });
+    const tenant = await provisionTenant(
+      this.deps,
+      { ...input, name, subdomain, plan, trialDays: input.trialDays ?? this.deps.config.TRIAL_PERIOD_DAYS },
+      this.owner,
+    );
     this.forget(tenant);
     await this.audit(tenant.id, 'tenant.created', actor, { subdomain, plan, databaseServer: tenant.databaseServer });
     this.deps.log.info({ tenantId: tenant.id, subdomain }, 'tenant provisioned');
@@ -200,9 +204,22 @@ export class TenantService {
     return tenant;
   }
 
+  /**
+   * DELETE without purge: schedules deletion (restorable during the grace period). A tenant stuck
+   * in `provisioning` has nothing to restore: it is rolled back now (null), or refused while a
+   * running node still holds its lease.
+   */
+  async scheduleDeletion(ref: string, actor: string): Promise<Tenant | null> {
+    const tenant = await this.fresh(ref);
+    if (tenant.status !== 'provisioning') return this.transition(tenant.id, 'delete', actor);
+    await this.abandonProvisioning(tenant, actor);
+    return null;
+  }
+
   /** Drops the database, revokes keys, runs plugins' `onTenantDeleted` and removes the record. */
   async purge(ref: string, actor: string): Promise<void> {
-    const tenant = await this.get(ref);
+    const tenant = await this.fresh(ref);
+    if (tenant.status === 'provisioning') return this.abandonProvisioning(tenant, actor);
     for (const peer of this.deps.peers()) {
       await peer.definition.onTenantDeleted?.(tenant, peer.context)?.catch?.((err: unknown) =>
         this.deps.log.error({ err, tenantId: tenant.id, plugin: peer.definition.name }, 'onTenantDeleted failed; purging anyway'),
@@ -215,14 +232,52 @@ export class TenantService {
     await this.audit(tenant.id, 'tenant.purged', actor, { subdomain: tenant.subdomain });
   }
 
+  /** The record as stored now, bypassing the look-up cache (decisions on `provisioning` need its lease). */
+  private async fresh(ref: string): Promise<Tenant> {
+    const tenant = await this.deps.controlPlane.em.fork().findOne(TenantSchema, { id: (await this.get(ref)).id }, { disableIdentityMap: true });
+    if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
+    return tenant;
+  }
+
+  private get recoveryDeps(): RecoveryDeps {
+    return { ...this.deps, owner: this.owner, audit: (tenantId, action, actor, details) => this.audit(tenantId, action, actor, details) };
+  }
+
+  private async abandonProvisioning(tenant: Tenant, actor: string): Promise<void> {
+    await abandonProvisioning(this.recoveryDeps, tenant, actor);
+    this.forget(tenant);
+  }
+
   /**
-   * Expires ended trials and purges tenants whose deletion grace has passed. One tenant that fails
-   * (its database server down, its status changed meanwhile) is reported and logged; the others are
-   * still swept, and the next sweep tries it again.
+   * Rolls back provisionings that nobody runs any more (at start-up, and in every sweep): their
+   * process died, or their lease ran out. Never throws: a failure is logged and retried next sweep.
+   */
+  async recoverProvisioning(actor: string, now = new Date()): Promise<RecoveryReport> {
+    try {
+      const report = await recoverInterruptedProvisioning(this.recoveryDeps, actor, now);
+      // Look-ups cached a moment ago may still show the records just removed.
+      if (report.rolledBack.length > 0) this.cache.clear();
+      return report;
+    } catch (err) {
+      this.deps.log.error({ err }, 'looking for interrupted provisionings failed');
+      return { rolledBack: [], failed: [] };
+    }
+  }
+
+  /**
+   * Expires ended trials, purges tenants whose deletion grace has passed and rolls back interrupted
+   * provisionings. One tenant that fails (its database server down, its status changed meanwhile) is
+   * reported and logged; the others are still swept, and the next sweep tries it again.
    */
   async sweep(now = new Date()): Promise<SweepReport> {
     const em = this.deps.controlPlane.em.fork();
-    const report: SweepReport = { expired: [], purged: [], failed: [] };
+    const recovery = await this.recoverProvisioning('system:sweep', now);
+    const report: SweepReport = {
+      expired: [],
+      purged: [],
+      rolledBack: recovery.rolledBack,
+      failed: recovery.failed.map((f) => ({ ...f, action: 'roll-back' as const })),
+    };
     const attempt = async (tenantId: string, action: 'expire' | 'purge', run: () => Promise<unknown>) => {
       try {
         await run();
@@ -243,7 +298,8 @@ export class TenantService {
 
   /**
    * Runs the sweep on a timer. Each node runs its own for now; the transitions are idempotent
-   * (a tenant already expired or purged is skipped), so two nodes sweeping do no harm.
+   * (a tenant already expired or purged is skipped, a roll-back is claimed by one node), so two
+   * nodes sweeping do no harm.
    */
   startSweeper(intervalMs: number): void {
     this.stopSweeper();

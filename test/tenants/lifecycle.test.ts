@@ -115,10 +115,10 @@ void forEachEngine(t, 'the sweep expires ended trials and purges tenants past th
   await app.inject({ method: 'DELETE', url: `/api/admin/tenants/${leaving.id}`, headers: ADMIN });
   const start = Date.now();
 
-  t.same(await api.tenants.sweep(new Date(start)), { expired: [], purged: [], failed: [] }, 'nothing is due now');
+  t.same(await api.tenants.sweep(new Date(start)), { expired: [], purged: [], rolledBack: [], failed: [] }, 'nothing is due now');
 
   const first = await api.tenants.sweep(new Date(start + 2 * DAY));
-  t.same(first, { expired: [short.id], purged: [], failed: [] }, 'after two days only the one-day trial has ended');
+  t.same(first, { expired: [short.id], purged: [], rolledBack: [], failed: [] }, 'after two days only the one-day trial has ended');
   const expired = await app.inject({ url: '/api/v1/short/notes', headers: bearer(shortKey) });
   t.equal(expired.statusCode, 403);
   t.equal(expired.json().code, 'TENANT_EXPIRED');
@@ -126,15 +126,15 @@ void forEachEngine(t, 'the sweep expires ended trials and purges tenants past th
 
   const before = await inventory(engine);
   const second = await api.tenants.sweep(new Date(start + 8 * DAY));
-  t.same(second, { expired: [], purged: [leaving.id], failed: [] }, 'after eight days the deleted tenant is purged');
+  t.same(second, { expired: [], purged: [leaving.id], rolledBack: [], failed: [] }, 'after eight days the deleted tenant is purged');
   const after = await inventory(engine);
   t.equal(after.tenants, before.tenants - 1);
   t.equal(after.databases.length, before.databases.length - 1, "and its database is gone");
 
   const third = await api.tenants.sweep(new Date(start + 31 * DAY));
-  t.same(third, { expired: [long.id], purged: [], failed: [] }, 'a trial without end (trialDays 0) never expires');
+  t.same(third, { expired: [long.id], purged: [], rolledBack: [], failed: [] }, 'a trial without end (trialDays 0) never expires');
   t.equal((await app.inject({ url: `/api/admin/tenants/${paid.id}`, headers: ADMIN })).json().status, 'trial');
-  t.same(await api.tenants.sweep(new Date(start + 31 * DAY)), { expired: [], purged: [], failed: [] }, 'a second sweep finds nothing more');
+  t.same(await api.tenants.sweep(new Date(start + 31 * DAY)), { expired: [], purged: [], rolledBack: [], failed: [] }, 'a second sweep finds nothing more');
 
   const reactivated = await app.inject({ method: 'POST', url: `/api/admin/tenants/${short.id}/activate`, headers: ADMIN });
   t.equal(reactivated.json().status, 'active', 'an expired tenant can be activated (a plan was chosen)');
@@ -163,7 +163,7 @@ void forEachEngine(t, 'one tenant failing in the sweep does not stop the others;
 
   api.databases.dropDatabase = realDrop;
   const retry = await api.tenants.sweep(new Date(Date.now() + 2 * DAY));
-  t.same(retry, { expired: [], purged: [stuck.id], failed: [] });
+  t.same(retry, { expired: [], purged: [stuck.id], rolledBack: [], failed: [] });
   t.equal((await inventory(engine)).tenants, 2);
   t.equal((await kernel.app.inject({ url: '/api/v1/staying/notes', headers: ADMIN })).statusCode, 200);
   t.same((await kernel.app.inject({ url: '/api/v1/staying/notes', headers: ADMIN })).json(), { items: [] });

@@ -28,21 +28,34 @@ export function createStep<C>(name: string, invoke: Step<C>['invoke'], compensat
 
 /** Runs steps in order; on failure compensates the failed step and every earlier one, newest first. */
 export async function runSteps<C>(steps: ReadonlyArray<Step<C>>, context: C): Promise<void> {
-  const started: Array<Step<C>> = [];
-  for (const step of steps) {
-    started.push(step);
+  for (const [index, step] of steps.entries()) {
     try {
       await step.invoke(context);
     } catch (cause) {
-      const compensationFailures: Array<{ step: string; error: unknown }> = [];
-      for (const done of started.reverse()) {
-        try {
-          await done.compensate?.(context);
-        } catch (error) {
-          compensationFailures.push({ step: done.name, error });
-        }
-      }
-      throw new StepFailedError(step.name, cause, compensationFailures);
+      throw new StepFailedError(step.name, cause, await compensateThrough(steps, index, context));
     }
   }
+}
+
+/**
+ * Compensates `lastStarted` and every step before it, newest first, and returns the compensations
+ * that failed (the others still run): for a run whose process died, with the last step it recorded
+ * as started.
+ */
+export async function compensateSteps<C>(steps: ReadonlyArray<Step<C>>, lastStarted: string, context: C): Promise<Array<{ step: string; error: unknown }>> {
+  const reached = steps.findIndex((s) => s.name === lastStarted);
+  if (reached < 0) throw new Error(`no step named "${lastStarted}"`);
+  return compensateThrough(steps, reached, context);
+}
+
+async function compensateThrough<C>(steps: ReadonlyArray<Step<C>>, last: number, context: C): Promise<Array<{ step: string; error: unknown }>> {
+  const failures: Array<{ step: string; error: unknown }> = [];
+  for (const done of steps.slice(0, last + 1).reverse()) {
+    try {
+      await done.compensate?.(context);
+    } catch (error) {
+      failures.push({ step: done.name, error });
+    }
+  }
+  return failures;
 }

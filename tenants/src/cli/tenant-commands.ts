@@ -70,7 +70,8 @@ export function tenantCommands(apiOf: (ctx: PluginContext) => TenantsApi): CliCo
           await apiOf(ctx).tenants.purge(positionals[0], ACTOR);
           out(`purged ${positionals[0]}`);
         } else {
-          out(row(await apiOf(ctx).tenants.transition(positionals[0], 'delete', ACTOR)));
+          const scheduled = await apiOf(ctx).tenants.scheduleDeletion(positionals[0], ACTOR);
+          out(scheduled ? row(scheduled) : `rolled back the interrupted provisioning of ${positionals[0]}`);
         }
         return 0;
       },

@@ -11,6 +11,7 @@ import { TenantErrors } from '../errors.js';
 import { databaseUrl, type DatabaseServer } from './database-servers.js';
 import { closeWhenIdle } from './pool-drain.js';
 import { POSTGRES_DRIVER_OPTIONS } from './postgres-options.js';
+import { isDatabaseAlreadyThere } from './schema-lock.js';
 
 /** Where one tenant's database lives: enough to open, create or drop it. */
 export interface TenantDatabaseLocation {
@@ -22,9 +23,6 @@ export interface TenantDatabaseLocation {
 }
 
 export type Dialect = 'sqlite' | 'postgresql';
-
-/** PostgreSQL's SQLSTATE for CREATE DATABASE of a name that exists. */
-const DUPLICATE_DATABASE = '42P04';
 
 /** How long an evicted database may keep serving queries already under way before it is closed regardless. */
 const DRAIN_LIMIT_MS = 30_000;
@@ -219,8 +217,15 @@ export class TenantDatabaseManager {
       return;
     }
     await this.admin(location.databaseServer, (c) => c.query(`CREATE DATABASE "${location.databaseName}"`)).catch((err: unknown) => {
-      throw (err as { code?: string }).code === DUPLICATE_DATABASE ? exists() : err;
+      throw isDatabaseAlreadyThere(err) ? exists() : err;
     });
+  }
+
+  /** Whether the tenant's database (or SQLite file) exists now. */
+  async databaseExists(location: TenantDatabaseLocation): Promise<boolean> {
+    if (location.databaseServer === 'sqlite') return existsSync(this.sqlitePath(location));
+    const res = await this.admin(location.databaseServer, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [location.databaseName]));
+    return (res.rowCount ?? 0) > 0;
   }
 
   /** Drops a tenant's database; safe when it does not exist (compensation, retried purges). */

@@ -42,13 +42,20 @@ export async function appliedMigrations(orm: MikroORM): Promise<Set<string>> {
  * Applies the pending migrations of one tenant in a single transaction: either all of them and their
  * tracking rows, or none (PostgreSQL and SQLite both roll back DDL). Returns what was applied.
  */
-export async function migrateTenantDatabase(orm: MikroORM, dialect: Dialect, migrations: readonly PluginMigration[]): Promise<string[]> {
+export async function migrateTenantDatabase(
+  orm: MikroORM,
+  dialect: Dialect,
+  migrations: readonly PluginMigration[],
+  /** Called before and after each migration (provisioning's fault points). */
+  around?: (id: string, when: 'before' | 'after') => void,
+): Promise<string[]> {
   const done = await appliedMigrations(orm);
   const pending = migrations.filter((m) => !done.has(migrationId(m)));
   if (pending.length === 0) return [];
   await orm.em.fork().transactional(async (em) => {
     const exec = executorOf(em);
     for (const m of pending) {
+      around?.(migrationId(m), 'before');
       try {
         await m.migration.up({ execute: (sql, params) => exec.execute(sql, params), dialect });
       } catch (err) {
@@ -61,6 +68,7 @@ export async function migrateTenantDatabase(orm: MikroORM, dialect: Dialect, mig
         m.migration.name,
         new Date().toISOString().replace('T', ' ').replace('Z', ''),
       ]);
+      around?.(migrationId(m), 'after');
     }
   });
   return pending.map(migrationId);

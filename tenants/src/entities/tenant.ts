@@ -22,6 +22,13 @@ export interface Tenant {
   country: string;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * While `provisioning`: the process running it (see provisioning-lease.ts), until when its lease
+   * holds, and the step it has reached, so recovery after a crash knows what to undo. Null after.
+   */
+  provisioningOwner?: string | null;
+  provisioningLeaseUntil?: Date | null;
+  provisioningStep?: string | null;
 }
 
 export const TenantSchema = new EntitySchema<Tenant>({
@@ -43,5 +50,8 @@ export const TenantSchema = new EntitySchema<Tenant>({
     country: { type: 'string', length: 2, default: 'SA' },
     createdAt: { type: 'datetime', onCreate: () => new Date() },
     updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
+    provisioningOwner: { type: 'string', length: 200, nullable: true },
+    provisioningLeaseUntil: { type: 'datetime', nullable: true },
+    provisioningStep: { type: 'string', length: 40, nullable: true },
   },
 });

@@ -69,7 +69,9 @@ export async function adminTenantRoutes(app: FastifyInstance, tenants: TenantSer
         await tenants.purge(id, ACTOR);
         return reply.code(204).send();
       }
-      return tenantJson(await tenants.transition(id, 'delete', ACTOR));
+      // A tenant stuck in provisioning has nothing to restore: it is rolled back at once.
+      const scheduled = await tenants.scheduleDeletion(id, ACTOR);
+      return scheduled ? tenantJson(scheduled) : reply.code(204).send();
     },
   );
 

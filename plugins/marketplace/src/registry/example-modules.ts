@@ -22,7 +22,10 @@ async function ensurePublisher(registry: RegistryApp, key: PublisherKeyPair) {
   const em = registry.orm.em.fork();
   let publisher = await em.findOne('Publisher', { name: PLATFORM_PUBLISHER });
   if (!publisher) {
-    await registry.publishers.create(PLATFORM_PUBLISHER, 'Dogan');
+    // Another node starting on the same registry database may create it first: then theirs is used.
+    await registry.publishers.create(PLATFORM_PUBLISHER, 'Dogan').catch(async (err: unknown) => {
+      if (!(await em.fork().findOne('Publisher', { name: PLATFORM_PUBLISHER }))) throw err;
+    });
     await registry.publishers.setVerified(PLATFORM_PUBLISHER, true);
     publisher = await em.fork().findOne('Publisher', { name: PLATFORM_PUBLISHER });
   }
