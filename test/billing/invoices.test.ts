@@ -16,16 +16,16 @@ void forEachEngine(t, 'an invoice whose lines, VAT and total agree to the halala
   t.equal(started.statusCode, 200, started.body);
   const number = started.json().invoice.number;
   const inv = (await app.inject({ url: `/api/v1/nakheel/billing/invoices/${number}`, headers: co.headers })).json();
-  t.same(inv.lines.map((l: { amount: number }) => l.amount), [29_900, 4_999]);
+  t.same(inv.lines.map((l: { amount: number }) => l.amount), [112_500, 4_999]);
   const sum = inv.lines.reduce((s: number, l: { amount: number }) => s + l.amount, 0);
   t.equal(inv.subtotal, sum);
-  t.equal(inv.vat, 5235, '15% of 348.99 = 52.3485 → 52.35');
+  t.equal(inv.vat, 17_625, '15% of 1,174.99 = 176.2485 → 176.25');
   t.equal(inv.total, sum + inv.vat);
   t.same(inv.issueDate, { gregorian: '2026-03-11', hijri: '1447-09-22' }, 'issue date in both calendars');
 
   const qr = decodeZatcaQr(inv.qr);
   t.same(qr, { sellerName: 'شركة الاختبار', vatNumber: SELLER_VAT, timestamp: '2026-03-11T07:00:00Z', total: money.toDecimalString(inv.total), vatTotal: money.toDecimalString(inv.vat) });
-  t.equal(qr.total, '401.34');
+  t.equal(qr.total, '1351.24');
 
   const html = await app.inject({ url: `/api/v1/nakheel/billing/invoices/${number}/html`, headers: co.headers });
   t.equal(html.statusCode, 200);
@@ -56,7 +56,7 @@ void forEachEngine(t, 'an invoice whose lines, VAT and total agree to the halala
   const london = await createTenant(bk, { name: 'London Ltd', subdomain: 'london', country: 'GB' });
   await app.inject({ method: 'PUT', url: '/api/v1/london/billing/payment-method', headers: london.headers, payload: { paymentMethod: 'pm_card_visa' } });
   const gb = await app.inject({ method: 'POST', url: '/api/v1/london/billing/subscription', headers: london.headers, payload: { plan: 'starter' } });
-  t.match(gb.json().invoice, { vatRateBasisPoints: 0, vat: 0, total: 9900 }, 'VAT by the tenant’s country: none outside Saudi Arabia by default');
+  t.match(gb.json().invoice, { vatRateBasisPoints: 0, vat: 0, total: 37_500 }, 'VAT by the tenant’s country: none outside Saudi Arabia by default');
 });
 
 void forEachEngine(t, 'gapless numbering under 50 concurrent invoice issues (and racing double issues)', async (t, engine) => {

@@ -28,7 +28,7 @@ void forEachEngine(t, 'trial → paid → mid-period upgrade prorated to the sec
   t.equal(started.statusCode, 200, started.body);
   const first = started.json();
   t.equal(first.effect, 'started');
-  t.match(first.invoice, { number: 'INV-2026-000001', status: 'paid', subtotal: 9900, vat: 1485, total: 11385 }, 'the first month: 99.00 + 15% VAT');
+  t.match(first.invoice, { number: 'INV-2026-000001', status: 'paid', subtotal: 37_500, vat: 5_625, total: 43_125 }, 'the first month: 375.00 SAR + 15% VAT');
   t.equal((await app.inject({ url: url('/info'), headers: acme.headers })).json().status, 'active', 'paying activates the tenant');
   const periodStart = Date.parse(first.subscription.currentPeriodStart);
   const periodEnd = Date.parse(first.subscription.currentPeriodEnd);
@@ -40,13 +40,13 @@ void forEachEngine(t, 'trial → paid → mid-period upgrade prorated to the sec
   t.equal(upgrade.statusCode, 200, upgrade.body);
   const remaining = BigInt((periodEnd - clock.now().getTime()) / 1000);
   const total = BigInt((periodEnd - periodStart) / 1000);
-  const prorated = roundHalfUp((29_900n - 9_900n) * remaining, total);
+  const prorated = roundHalfUp((112_500n - 37_500n) * remaining, total);
   const vat = roundHalfUp(prorated * 15n, 100n);
   const inv = upgrade.json().invoice;
   t.equal(upgrade.json().effect, 'immediate');
   t.equal(inv.lines.length, 1);
   t.equal(inv.lines[0].kind, 'proration');
-  t.equal(BigInt(inv.lines[0].amount), prorated, `(299 − 99) × ${remaining}/${total} s = ${prorated} halalas`);
+  t.equal(BigInt(inv.lines[0].amount), prorated, `(1,125 − 375) × ${remaining}/${total} s = ${prorated} halalas`);
   t.equal(BigInt(inv.vat), vat);
   t.equal(BigInt(inv.total), prorated + vat);
   t.equal(inv.number, 'INV-2026-000002');
@@ -70,7 +70,7 @@ void forEachEngine(t, 'trial → paid → mid-period upgrade prorated to the sec
   t.match(renewed, { plan: 'starter', status: 'active', pendingChange: null, currentPeriodStart: new Date(periodEnd).toISOString() }, 'the downgrade applies at the period end');
   const invoices = (await app.inject({ url: url('/billing/invoices'), headers: acme.headers })).json().invoices;
   t.equal(invoices.length, 3);
-  t.match(invoices[0], { number: 'INV-2026-000003', subtotal: 9900, total: 11385, status: 'paid' }, 'renewal billed at the new, lower price');
+  t.match(invoices[0], { number: 'INV-2026-000003', subtotal: 37_500, total: 43_125, status: 'paid' }, 'renewal billed at the new, lower price');
   t.equal((await app.inject({ url: url('/info'), headers: acme.headers })).json().plan, 'starter', 'the tenant record follows');
   await bk.billing.runCycle();
   t.equal((await app.inject({ url: url('/billing/invoices'), headers: acme.headers })).json().invoices.length, 3, 'running again bills nothing twice');
@@ -105,7 +105,7 @@ void forEachEngine(t, 'a trial that ends without a payment method expires with a
   await app.inject({ method: 'PUT', url: '/api/v1/beta/billing/payment-method', headers: beta.headers, payload: { paymentMethod: 'pm_card_visa' } });
   const back = await app.inject({ method: 'POST', url: '/api/v1/beta/billing/subscription', headers: beta.headers, payload: { plan: 'professional', cycle: 'yearly' } });
   t.equal(back.statusCode, 200, back.body);
-  t.match(back.json().invoice, { subtotal: 299_000, vat: 44_850, total: 343_850 }, 'a year is ten months: 2,990.00 + VAT');
+  t.match(back.json().invoice, { subtotal: 1_125_000, vat: 168_750, total: 1_293_750 }, 'a year is ten months: 11,250.00 + VAT');
   t.equal((await app.inject({ url: '/api/v1/beta/ping', headers: beta.headers })).statusCode, 200);
 });
 
@@ -118,5 +118,5 @@ void forEachEngine(t, 'a trial with a saved card converts to paid at its end', a
   const sub = (await bk.app.inject({ url: '/api/v1/gamma/billing/subscription', headers: gamma.headers })).json();
   t.equal(sub.status, 'active');
   const invoices = (await bk.app.inject({ url: '/api/v1/gamma/billing/invoices', headers: gamma.headers })).json().invoices;
-  t.match(invoices, [{ status: 'paid', total: 11385 }]);
+  t.match(invoices, [{ status: 'paid', total: 43_125 }]);
 });

@@ -33,7 +33,7 @@ void forEachEngine(t, 'trial tenants stop at the API-call limit with Retry-After
   t.match((await app.inject({ url: '/api/v1/trial-co/dashboard/usage', headers: co.headers })).json().apiCalls, { used: 1, limit: 5 });
 });
 
-void forEachEngine(t, 'paid plans run into overage at the original rates: 0.01 per started 1,000 calls, 5.00 per GB', async (t, engine) => {
+void forEachEngine(t, 'paid plans run into overage at the original rates in SAR: 0.04 per started 1,000 calls, 18.75 per GB', async (t, engine) => {
   const bk = await startBillingKernel(t, engine, { start: new Date('2026-04-01T00:00:00Z') });
   const { app, clock } = bk;
   const co = await createTenant(bk, { name: 'Paid Co', subdomain: 'paid-co' });
@@ -55,13 +55,13 @@ void forEachEngine(t, 'paid plans run into overage at the original rates: 0.01 p
   const invoices = (await app.inject({ url: '/api/v1/paid-co/billing/invoices', headers: co.headers })).json().invoices;
   const renewal = invoices[0];
   const byKind = (kind: string) => renewal.lines.filter((l: { kind: string }) => l.kind === kind);
-  t.equal(byKind('plan')[0].amount, 9900);
+  t.equal(byKind('plan')[0].amount, 37_500);
   const [api, storage] = byKind('overage');
-  t.match(api, { quantity: 3, unitAmount: 1, amount: 3 }, '2,007 calls over = 3 started thousands × 0.01');
-  t.match(storage, { quantity: 1, unitAmount: 500, amount: 500 }, '1 started GB × 5.00');
-  t.equal(renewal.subtotal, 9900 + 3 + 500);
-  t.equal(renewal.vat, 1560, '15% of 104.03 = 15.6045 → 15.60');
-  t.equal(renewal.total, 10403 + 1560);
+  t.match(api, { quantity: 3, unitAmount: 4, amount: 12 }, '2,007 calls over = 3 started thousands × 0.04 ($0.01 at 3.75, rounded up)');
+  t.match(storage, { quantity: 1, unitAmount: 1_875, amount: 1_875 }, '1 started GB × 18.75 ($5.00 at 3.75)');
+  t.equal(renewal.subtotal, 37_500 + 12 + 1_875);
+  t.equal(renewal.vat, 5_908, '15% of 393.87 = 59.0805 → 59.08');
+  t.equal(renewal.total, 39_387 + 5_908);
 });
 
 void forEachEngine(t, 'plan limits on agents: 403 PLAN_LIMIT_REACHED past the limit; overrides and Enterprise unlimited', async (t, engine) => {

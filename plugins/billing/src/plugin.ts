@@ -1,7 +1,7 @@
 import { definePlugin, type PluginContext } from '@dogan/runtime';
 import { ksaServiceRef } from '@dogan/plugin-ksa';
 import { formatHijriIso } from '@dogan/plugin-ksa';
-import { quotaProviderRef, tenantsApiRef } from '@dogan/tenants';
+import { IdempotencyStore, installIdempotency, quotaProviderRef, tenantsApiRef } from '@dogan/tenants';
 import { billingServiceRef, createBillingService, type BillingService } from './billing-service.js';
 import { systemClock, type Clock } from './clock.js';
 import { billingEntities } from './entities/index.js';
@@ -152,6 +152,8 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
       await app.register(async (scope) => {
         // Suspended, expired and cancelled tenants must still reach billing, or they could never pay.
         scope.addHook('preHandler', api.tenantPreHandlerAllowing(['suspended', 'expired', 'cancelled']));
+        // Routes that move money take an Idempotency-Key, kept in the control plane so every node sees it.
+        installIdempotency(scope, { store: new IdempotencyStore({ orm: api.controlPlane, now: () => clock.now() }) });
         await billingTenantRoutes(scope, { billing, ksa, admin: api.requireScope('admin') });
       });
       await app.register(async (hooks) => webhookRoutes(hooks, billing));

@@ -2,12 +2,14 @@ import { BillingPlanSchema, TaxRateSchema, TenantFeatureOverrideSchema } from '.
 import { BillingCustomerSchema, BillingNoticeSchema, SubscriptionSchema } from './subscriptions.js';
 import { InvoiceLineSchema, InvoiceSchema, InvoiceSequenceSchema, PendingChargeSchema } from './invoices.js';
 import { PaymentSchema, WebhookEventSchema } from './payments.js';
-import { ModulePurchaseSchema, PublisherPayoutSchema, UsageCounterSchema, UsageEventSchema } from './usage.js';
+import { BillingOperationSchema } from './operations.js';
+import { ModulePurchaseSchema, PublisherPayoutSchema, UsageAllowanceSchema, UsageCounterSchema, UsageEventSchema } from './usage.js';
 
 export * from './plans.js';
 export * from './subscriptions.js';
 export * from './invoices.js';
 export * from './payments.js';
+export * from './operations.js';
 export * from './usage.js';
 
 export const billingEntities = [
@@ -23,7 +25,9 @@ export const billingEntities = [
   PendingChargeSchema,
   PaymentSchema,
   WebhookEventSchema,
+  BillingOperationSchema,
   UsageCounterSchema,
+  UsageAllowanceSchema,
   UsageEventSchema,
   ModulePurchaseSchema,
   PublisherPayoutSchema,

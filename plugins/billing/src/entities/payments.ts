@@ -27,6 +27,8 @@ export interface Payment {
 export const PaymentSchema = new EntitySchema<Payment>({
   name: 'BillingPayment',
   tableName: 'billing_payments',
+  // One row per attempt: two nodes starting "the next attempt" of an invoice cannot both insert it.
+  uniques: [{ properties: ['invoiceId', 'attempt'] }],
   properties: {
     id: { type: 'string', primary: true, length: 36 },
     invoiceId: { type: 'string', length: 36, index: true },

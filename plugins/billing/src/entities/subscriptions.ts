@@ -25,6 +25,10 @@ export interface Subscription {
   pendingCycle: BillingCycle | null;
   /** Set when dunning suspended the tenant, so paying reactivates only what billing suspended. */
   suspendedForNonPayment: boolean;
+  /** Bumped by every change of plan, period or schedule: a step planned on an older version is not applied. */
+  version: number;
+  /** The open money-moving step (BillingOperation) holding this subscription; null when none. */
+  operationId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -48,6 +52,8 @@ export const SubscriptionSchema = new EntitySchema<Subscription>({
     pendingPlanId: { type: 'string', length: 40, nullable: true },
     pendingCycle: { type: 'string', length: 10, nullable: true },
     suspendedForNonPayment: { type: 'boolean', default: false },
+    version: { type: 'integer', default: 0 },
+    operationId: { type: 'string', length: 36, nullable: true },
     createdAt: { type: 'datetime', onCreate: () => new Date() },
     updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
   },

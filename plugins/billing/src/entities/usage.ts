@@ -25,6 +25,29 @@ export const UsageCounterSchema = new EntitySchema<UsageCounter>({
   },
 });
 
+/**
+ * The API-call allowance of a hard-stopped tenant's usage period that nodes have reserved, in blocks,
+ * by a conditional update that never passes the limit (`id` = the counter's id). Kept apart from the
+ * counter: allowance reserved is what nodes may serve, the counter is what they served and is billed.
+ */
+export interface UsageAllowance {
+  id: string;
+  tenantId: string;
+  periodStartMs: number;
+  reserved: number;
+}
+
+export const UsageAllowanceSchema = new EntitySchema<UsageAllowance>({
+  name: 'BillingUsageAllowance',
+  tableName: 'billing_usage_allowances',
+  properties: {
+    id: { type: 'string', primary: true, length: 120 },
+    tenantId: { type: 'string', length: 36, index: true },
+    periodStartMs: bigint(),
+    reserved: money(),
+  },
+});
+
 /** A metered event (module use), deduplicated by the caller's key per tenant. */
 export interface UsageEvent {
   id: string;
@@ -53,7 +76,10 @@ export const UsageEventSchema = new EntitySchema<UsageEvent>({
   },
 });
 
-/** A module a tenant bought: recurring and per-use prices are billed each period while active. */
+/**
+ * A module a tenant bought: recurring and per-use prices are billed each period while active. A
+ * monthly one ended (uninstalled) at `endedAt` is still billed for the period that contains it.
+ */
 export interface ModulePurchase {
   id: string;
   tenantId: string;
@@ -63,6 +89,7 @@ export interface ModulePurchase {
   pricing: Record<string, unknown>;
   active: boolean;
   createdAt: Date;
+  endedAt?: Date | null;
 }
 
 export const ModulePurchaseSchema = new EntitySchema<ModulePurchase>({
@@ -77,6 +104,7 @@ export const ModulePurchaseSchema = new EntitySchema<ModulePurchase>({
     pricing: { type: 'json' },
     active: { type: 'boolean', default: true },
     createdAt: { type: 'datetime' },
+    endedAt: { type: 'datetime', nullable: true },
   },
 });
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { sendProblem } from '@dogan/runtime';
+import { KernelErrors, sendProblem } from '@dogan/runtime';
 import { BillingErrors } from '../errors.js';
 import type { ApiCallMeter, MeterDecision } from '../usage/api-meter.js';
 
@@ -10,7 +10,14 @@ declare module 'fastify' {
   }
 }
 
+/** Seconds to wait when the quota could not be checked: long enough for a failover, short enough to feel live. */
+const UNAVAILABLE_RETRY_SECONDS = 5;
+
 function refuse(reply: FastifyReply, tenant: { subdomain: string }, decision: Exclude<MeterDecision, { allowed: true }>, now: Date) {
+  if (decision.reason === 'unavailable') {
+    reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
+    return sendProblem(reply, KernelErrors.SERVICE_UNAVAILABLE(`The API-call quota of tenant "${tenant.subdomain}" cannot be checked right now; retry in ${UNAVAILABLE_RETRY_SECONDS} seconds`));
+  }
   const seconds = Math.max(1, Math.ceil((decision.resetAt.getTime() - now.getTime()) / 1000));
   reply.header('retry-after', String(seconds));
   return sendProblem(
@@ -22,9 +29,10 @@ function refuse(reply: FastifyReply, tenant: { subdomain: string }, decision: Ex
 /**
  * The meter in the request path. Tenant resolution happens in each plugin's own preHandler, after any
  * root hook, so the quota check is appended to every route's preHandlers as routes are declared; it
- * does nothing for non-tenant requests and reads only memory once a tenant is loaded. Counting is a
- * map increment once the response has gone out (the kernel's finished-response signal, cheaper than
- * an onResponse hook).
+ * does nothing for non-tenant requests and reads only memory once a tenant is loaded (a trial
+ * tenant's request waits on the database only when the node's leased allowance ran out before the
+ * next block came; see api-meter.ts). Counting is a map increment once the response has gone out
+ * (the kernel's finished-response signal, cheaper than an onResponse hook).
  */
 export function installMetering(app: FastifyInstance, meter: ApiCallMeter, now: () => Date): void {
   const quotaCheck = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {

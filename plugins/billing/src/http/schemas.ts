@@ -8,6 +8,12 @@ export const invoiceParams = {
 } as const;
 export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } as const;
 
+/** For the API docs; the idempotency hook validates the key itself (IDEMPOTENCY_KEY_INVALID). */
+export const idempotencyHeaders = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', description: 'Makes a retry safe: the same key with the same request returns the first answer (24 h)' } },
+} as const;
+
 export const subscriptionBody = {
   type: 'object',
   additionalProperties: false,

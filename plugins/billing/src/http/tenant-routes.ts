@@ -2,13 +2,26 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KsaPlatform } from '@dogan/plugin-ksa';
 import type { Tenant } from '@dogan/tenants';
 import type { BillingService } from '../billing-service.js';
+import { BillingErrors } from '../errors.js';
 import { invoiceHtml } from '../invoices/invoice-html.js';
 import { invoiceJson } from '../invoices/invoice-json.js';
-import { invoiceParams, paymentMethodBody, subscriptionBody, subscriptionJson, tenantParams } from './schemas.js';
+import { idempotencyHeaders, invoiceParams, paymentMethodBody, subscriptionBody, subscriptionJson, tenantParams } from './schemas.js';
 
 const tags = ['billing'];
 const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 const config = { billingExempt: true };
+/** Routes that move money: a repeat with the same `Idempotency-Key` replays the first answer. */
+const moneyConfig = { billingExempt: true, idempotency: true };
+
+/** A subscription busy with another change is worth retrying in a moment: the refusal says so. */
+async function retryWhenBusy<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (BillingErrors.SUBSCRIPTION_BUSY.is(err)) reply.header('retry-after', '1');
+    throw err;
+  }
+}
 
 /** The tenant's billing routes (the original system's `/billing/invoices` and `/billing/subscription`) and its usage dashboard. */
 export async function billingTenantRoutes(
@@ -28,22 +41,22 @@ export async function billingTenantRoutes(
 
   app.post(
     '/api/v1/:tenant/billing/subscription',
-    { config, preHandler: admin, schema: { tags, security, params: tenantParams, body: subscriptionBody, summary: 'Start a paid plan or change plan and cycle (upgrades now, prorated; downgrades at period end)' } },
-    async (request) => {
+    { config: moneyConfig, preHandler: admin, schema: { tags, security, params: tenantParams, headers: idempotencyHeaders, body: subscriptionBody, summary: 'Start a paid plan or change plan and cycle (upgrades now, prorated; downgrades at period end)' } },
+    async (request, reply) => {
       const body = request.body as { plan: string; cycle?: 'monthly' | 'yearly' };
       const actor = request.caller?.kind === 'api-key' ? `api-key:${request.caller.prefix}` : 'platform-admin';
-      const result = await billing.subscriptions.change(tenantOf(request), body, actor);
+      const result = await retryWhenBusy(reply, () => billing.subscriptions.change(tenantOf(request), body, actor));
       const invoice = result.invoiceId ? invoiceJson(await billing.invoices.byId(result.invoiceId), tenantOf(request).timezone) : null;
       return { effect: result.effect, subscription: subscriptionJson(result.subscription), invoice };
     },
   );
 
-  app.post('/api/v1/:tenant/billing/subscription/cancel', { config, preHandler: admin, schema: { tags, security, params: tenantParams, summary: 'Cancel at the end of the period' } }, async (request) =>
-    subscriptionJson(await billing.subscriptions.cancel(tenantOf(request).id)),
+  app.post('/api/v1/:tenant/billing/subscription/cancel', { config, preHandler: admin, schema: { tags, security, params: tenantParams, summary: 'Cancel at the end of the period' } }, async (request, reply) =>
+    subscriptionJson(await retryWhenBusy(reply, () => billing.subscriptions.cancel(tenantOf(request).id))),
   );
 
-  app.post('/api/v1/:tenant/billing/subscription/resume', { config, preHandler: admin, schema: { tags, security, params: tenantParams, summary: 'Undo a cancellation before the period ends' } }, async (request) =>
-    subscriptionJson(await billing.subscriptions.resume(tenantOf(request).id)),
+  app.post('/api/v1/:tenant/billing/subscription/resume', { config, preHandler: admin, schema: { tags, security, params: tenantParams, summary: 'Undo a cancellation before the period ends' } }, async (request, reply) =>
+    subscriptionJson(await retryWhenBusy(reply, () => billing.subscriptions.resume(tenantOf(request).id))),
   );
 
   app.put('/api/v1/:tenant/billing/payment-method', { config, preHandler: admin, schema: { tags, security, params: tenantParams, body: paymentMethodBody, summary: 'Save the payment method (Stripe pm_…, Moyasar token)' } }, async (request) =>
@@ -66,7 +79,7 @@ export async function billingTenantRoutes(
     return reply.type('text/html; charset=utf-8').send(await invoiceHtml(data, { ar: formatter('ar'), en: formatter('en') }, tenant.timezone));
   });
 
-  app.post('/api/v1/:tenant/billing/invoices/:ref/pay', { config, preHandler: admin, schema: { tags, security, params: invoiceParams, summary: 'Try to collect an open invoice now' } }, async (request) => {
+  app.post('/api/v1/:tenant/billing/invoices/:ref/pay', { config: moneyConfig, preHandler: admin, schema: { tags, security, params: invoiceParams, headers: idempotencyHeaders, summary: 'Try to collect an open invoice now' } }, async (request) => {
     const tenant = tenantOf(request);
     const { invoice } = await billing.invoices.find(tenant.id, (request.params as { ref: string }).ref);
     const payment = await billing.payments.collect(invoice.id);

@@ -54,10 +54,13 @@ export class InvoiceService {
     },
   ) {}
 
-  /** A draft with its lines and totals; `em` lets callers create it inside their own transaction. */
+  /**
+   * A draft with its lines and totals; `em` lets callers create it inside their own transaction, and
+   * `id` lets them record the draft elsewhere in that transaction (the billing step that made it).
+   */
   async createDraft(
     em: EntityManager,
-    input: { buyer: BuyerInfo; currency: string; periodStart: Date; periodEnd: Date; lines: NewLine[]; kind?: InvoiceKind; correctsInvoiceId?: string | null },
+    input: { id?: string; buyer: BuyerInfo; currency: string; periodStart: Date; periodEnd: Date; lines: NewLine[]; kind?: InvoiceKind; correctsInvoiceId?: string | null },
   ): Promise<InvoiceWithLines> {
     if (input.lines.length === 0) throw BillingErrors.INVOICE_EMPTY();
     const rate = await this.deps.catalog.taxRate(input.buyer.country, em);
@@ -65,7 +68,7 @@ export class InvoiceService {
     const totals = invoiceTotals(amounts, rate);
     const now = this.deps.clock.now();
     const invoice = em.create(InvoiceSchema, {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       tenantId: input.buyer.id,
       kind: input.kind ?? 'invoice',
       number: null,

@@ -9,6 +9,9 @@ import { BillingErrors } from '../errors.js';
 import { nextRetryAt } from './dunning.js';
 import type { PaymentProvider, ProviderEvent, ProviderName } from './provider.js';
 
+/** How long a claimed dunning retry may take before another run may make it. */
+export const DUNNING_LEASE_MS = 5 * 60_000;
+
 export interface PaymentHooks {
   /** After an invoice became paid (once): payouts, reactivation. */
   onInvoicePaid(invoice: Invoice): Promise<void>;
@@ -73,10 +76,14 @@ export class PaymentService {
   }
 
   /**
-   * Tries to collect an issued invoice once. A previous attempt whose outcome is unknown (no answer)
-   * is retried with its own idempotency key, so the provider replays it rather than charging again.
+   * Collects an issued invoice, with at most one attempt in flight. An attempt whose outcome is
+   * unknown (no answer) is asked again with its own idempotency key, so the provider replays it
+   * rather than charging again; one awaiting the provider (3-D Secure, a transfer) is left to its
+   * webhook; a new attempt starts only after the last one failed, claimed by advancing the invoice's
+   * attempt counter, so two nodes never start the same one. `firstOnly`: the collection that comes
+   * with issuing an invoice; once tried, its outcome stands (a declined card is dunning's to retry).
    */
-  async collect(invoiceId: string): Promise<Payment | null> {
+  async collect(invoiceId: string, options: { firstOnly?: boolean } = {}): Promise<Payment | null> {
     const em = this.deps.orm.em.fork();
     const invoice = await em.findOne(InvoiceSchema, { id: invoiceId });
     if (!invoice) throw BillingErrors.INVOICE_NOT_FOUND(invoiceId);
@@ -86,39 +93,56 @@ export class PaymentService {
       return null;
     }
     const provider = this.requireProvider();
-    const customer = await em.findOne(BillingCustomerSchema, { id: `${invoice.tenantId}:${provider.name}` });
-    const unknown = await em.findOne(PaymentSchema, { invoiceId, status: 'pending', provider: provider.name, providerPaymentId: null }, { orderBy: { attempt: 'desc' } });
-    let payment: Payment;
-    if (unknown) {
-      payment = unknown;
-    } else {
-      const attempt = invoice.paymentAttempts + 1;
-      payment = em.create(PaymentSchema, {
-        id: randomUUID(),
-        invoiceId,
-        tenantId: invoice.tenantId,
-        provider: provider.name,
-        attempt,
-        idempotencyKey: `inv_${invoice.id}_attempt_${attempt}`,
-        providerPaymentId: null,
-        status: 'pending',
-        amount: invoice.total,
-        currency: invoice.currency,
-        failureCode: null,
-        failureMessage: null,
-        reference: null,
-        createdAt: this.deps.clock.now(),
-        updatedAt: this.deps.clock.now(),
-      });
-      invoice.paymentAttempts = attempt;
-      await em.flush();
+    const succeeded = await em.findOne(PaymentSchema, { invoiceId, status: 'succeeded' });
+    if (succeeded) {
+      // The money moved but the invoice was not marked paid: the node stopped in between.
+      await this.settle(invoice.id, succeeded);
+      return succeeded;
     }
+    const latest = await em.findOne(PaymentSchema, { invoiceId }, { orderBy: { attempt: 'desc' } });
+    let payment: Payment | null;
+    if (latest?.status === 'pending' && latest.provider === provider.name) {
+      if (latest.providerPaymentId) return latest;
+      payment = latest;
+    } else if (latest && options.firstOnly) {
+      return latest;
+    } else {
+      payment = await this.startAttempt(invoice, provider.name);
+      if (!payment) return em.fork().findOne(PaymentSchema, { invoiceId }, { orderBy: { attempt: 'desc' } });
+    }
+    return this.charge(provider, invoice, payment);
+  }
+
+  /** The next attempt of an invoice, or null when another node started it first. */
+  private async startAttempt(invoice: Invoice, provider: string): Promise<Payment | null> {
+    const now = this.deps.clock.now();
+    const attempt = invoice.paymentAttempts + 1;
+    const payment: Payment = {
+      id: randomUUID(), invoiceId: invoice.id, tenantId: invoice.tenantId, provider, attempt, idempotencyKey: `inv_${invoice.id}_attempt_${attempt}`,
+      providerPaymentId: null, status: 'pending', amount: invoice.total, currency: invoice.currency, failureCode: null, failureMessage: null, reference: null,
+      createdAt: now, updatedAt: now,
+    };
+    try {
+      return await this.deps.orm.em.fork().transactional(async (em) => {
+        const claimed = await em.nativeUpdate(InvoiceSchema, { id: invoice.id, status: 'issued', paymentAttempts: invoice.paymentAttempts }, { paymentAttempts: attempt, updatedAt: now });
+        if (claimed !== 1) return null;
+        await em.insert(PaymentSchema, payment);
+        return payment;
+      });
+    } catch (err) {
+      if ((err as Error).name === 'UniqueConstraintViolationException') return null;
+      throw err;
+    }
+  }
+
+  private async charge(provider: PaymentProvider, invoice: Invoice, payment: Payment): Promise<Payment> {
+    const customer = await this.deps.orm.em.fork().findOne(BillingCustomerSchema, { id: `${invoice.tenantId}:${provider.name}` });
     if (provider.needsPaymentMethod && !customer?.paymentMethod) {
       await this.fail(payment.id, null, 'no_payment_method', 'the tenant has no saved payment method');
       return this.payment(payment.id);
     }
     const result = await provider.charge({
-      invoiceId,
+      invoiceId: invoice.id,
       invoiceNumber: invoice.number ?? invoice.id,
       tenantId: invoice.tenantId,
       amount: invoice.total,
@@ -129,7 +153,7 @@ export class PaymentService {
     });
     if (result.status === 'succeeded') await this.succeed(payment.id, result.providerPaymentId);
     else if (result.status === 'failed') await this.fail(payment.id, result.providerPaymentId, result.failureCode, result.failureMessage);
-    else if (result.providerPaymentId) await em.fork().nativeUpdate(PaymentSchema, { id: payment.id, providerPaymentId: null }, { providerPaymentId: result.providerPaymentId });
+    else if (result.providerPaymentId) await this.deps.orm.em.fork().nativeUpdate(PaymentSchema, { id: payment.id, providerPaymentId: null }, { providerPaymentId: result.providerPaymentId });
     return this.payment(payment.id);
   }
 
@@ -191,21 +215,28 @@ export class PaymentService {
     return true;
   }
 
-  /** Runs the retries that are due; a conditional update claims each so two nodes never both charge. */
+  /**
+   * Runs the retries that are due. Each is claimed with a conditional update that moves its due time
+   * to the end of a lease rather than clearing it: if this node stops before the retry is recorded,
+   * the invoice is due again when the lease ends, and the retry replays the same attempt's key.
+   */
   async runDunning(): Promise<number> {
     const now = this.deps.clock.now();
     const em = this.deps.orm.em.fork();
     const due = await em.find(InvoiceSchema, { status: 'issued', nextAttemptAt: { $lte: now } });
     let attempted = 0;
     for (const invoice of due) {
-      const claimed = await em.fork().nativeUpdate(InvoiceSchema, { id: invoice.id, nextAttemptAt: invoice.nextAttemptAt }, { nextAttemptAt: null });
+      const lease = new Date(now.getTime() + DUNNING_LEASE_MS);
+      const claimed = await em.fork().nativeUpdate(InvoiceSchema, { id: invoice.id, status: 'issued', nextAttemptAt: invoice.nextAttemptAt }, { nextAttemptAt: lease });
       if (claimed !== 1) continue;
       try {
-        await this.collect(invoice.id);
+        const payment = await this.collect(invoice.id);
         attempted++;
+        // Waiting on the provider (its webhook decides): nothing to retry meanwhile.
+        if (payment?.status === 'pending' && payment.providerPaymentId) await em.fork().nativeUpdate(InvoiceSchema, { id: invoice.id, nextAttemptAt: lease }, { nextAttemptAt: null });
       } catch (err) {
         this.deps.log.error({ err, invoiceId: invoice.id }, 'dunning retry failed to run');
-        await em.fork().nativeUpdate(InvoiceSchema, { id: invoice.id, nextAttemptAt: null }, { nextAttemptAt: invoice.nextAttemptAt });
+        await em.fork().nativeUpdate(InvoiceSchema, { id: invoice.id, nextAttemptAt: lease }, { nextAttemptAt: invoice.nextAttemptAt });
       }
     }
     return attempted;
@@ -218,17 +249,11 @@ export class PaymentService {
     const invoice = await em.findOne(InvoiceSchema, { id: invoiceId });
     if (!invoice) throw BillingErrors.INVOICE_NOT_FOUND(invoiceId);
     if (invoice.status !== 'issued') throw BillingErrors.INVOICE_STATUS_INVALID(invoice.number ?? invoice.id, invoice.status, 'confirm a payment for');
-    let payment = await em.findOne(PaymentSchema, { invoiceId, provider: 'bank_transfer', status: 'pending' });
-    if (!payment) {
-      const attempt = invoice.paymentAttempts + 1;
-      payment = em.create(PaymentSchema, {
-        id: randomUUID(), invoiceId, tenantId: invoice.tenantId, provider: 'bank_transfer', attempt, idempotencyKey: `inv_${invoice.id}_attempt_${attempt}`,
-        providerPaymentId: null, status: 'pending', amount: invoice.total, currency: invoice.currency, failureCode: null, failureMessage: null, reference: null,
-        createdAt: this.deps.clock.now(), updatedAt: this.deps.clock.now(),
-      });
-      invoice.paymentAttempts = attempt;
-      await em.flush();
-    }
+    const payment =
+      (await em.findOne(PaymentSchema, { invoiceId, provider: 'bank_transfer', status: 'pending' })) ??
+      (await this.startAttempt(invoice, 'bank_transfer')) ??
+      (await em.fork().findOne(PaymentSchema, { invoiceId, provider: 'bank_transfer', status: 'pending' }));
+    if (!payment) throw BillingErrors.INVOICE_STATUS_INVALID(invoice.number ?? invoice.id, 'being collected', 'confirm a payment for');
     await this.succeed(payment.id, null, reference.trim());
     return (await em.fork().findOne(InvoiceSchema, { id: invoiceId }))!;
   }
@@ -238,9 +263,23 @@ export class PaymentService {
    * delivery is recognised; if applying fails the record is removed so the provider's retry applies it.
    */
   async handleWebhook(providerName: ProviderName, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<{ outcome: WebhookOutcome; eventId: string }> {
-    const provider = this.deps.providers(providerName);
-    if (!provider) throw BillingErrors.PAYMENT_PROVIDER_NOT_CONFIGURED(providerName, 'its keys are not set');
-    const event = provider.parseWebhook(rawBody, headers);
+    // A provider this platform is not set up for has no webhook endpoint here: a 404 to the caller, not an outage.
+    const notConfigured = (why: string) => BillingErrors.WEBHOOK_NOT_CONFIGURED(providerName, why);
+    let provider: ReturnType<typeof this.deps.providers>;
+    try {
+      provider = this.deps.providers(providerName);
+    } catch (err) {
+      if (BillingErrors.PAYMENT_PROVIDER_NOT_CONFIGURED.is(err)) throw notConfigured(err.message);
+      throw err;
+    }
+    if (!provider) throw notConfigured('its keys are not set');
+    let event: ReturnType<NonNullable<typeof provider>['parseWebhook']>;
+    try {
+      event = provider.parseWebhook(rawBody, headers);
+    } catch (err) {
+      if (BillingErrors.PAYMENT_PROVIDER_NOT_CONFIGURED.is(err)) throw notConfigured(err.message);
+      throw err;
+    }
     const em = this.deps.orm.em.fork();
     const id = `${providerName}:${event.id}`.slice(0, 200);
     try {

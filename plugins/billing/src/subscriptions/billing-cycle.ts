@@ -1,8 +1,8 @@
-import type { MikroORM } from '@mikro-orm/core';
+import { raw, type MikroORM } from '@mikro-orm/core';
+import { isDoganError } from '@dogan/runtime';
 import type { Tenant, TenantService } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import { addMonths, DAY_MS, type Clock } from '../clock.js';
-import { PendingChargeSchema } from '../entities/invoices.js';
 import { SubscriptionSchema, type Subscription } from '../entities/subscriptions.js';
 import type { NewLine } from '../invoices/invoice-service.js';
 import { lineText } from '../invoices/line-text.js';
@@ -33,19 +33,22 @@ export interface CycleDeps {
 }
 
 /**
- * The periodic billing run: trial ends (convert with a payment method, else expire with a grace
- * notice), usage periods closing (overage, modules) and renewals (plan fee, scheduled downgrades,
- * cancellations). Each step claims its subscription row with a conditional update, so two nodes
- * running at once never bill a period twice.
+ * The periodic billing run: steps whose node stopped are finished first; then trial ends (convert
+ * with a payment method, else expire with a grace notice), usage periods closing (overage, modules)
+ * and renewals (plan fee, scheduled downgrades, cancellations). Each money-moving step is claimed
+ * once per tenant, purpose and period (BillingOperations), so runs overlapping on one node or many
+ * bill each period once; a subscription held by a running step is left to it.
  */
 export class BillingCycle {
   constructor(private readonly deps: CycleDeps) {}
 
   async run(): Promise<{ processed: number }> {
     await this.deps.meter.flush();
+    await this.deps.subscriptions.operations.recoverStale((op) => (op.purpose === 'trial_conversion' ? this.expireStaleTrial(op.tenantId) : Promise.resolve()));
     const now = this.deps.clock.now();
     const em = this.deps.orm.em.fork();
     const due = await em.find(SubscriptionSchema, {
+      operationId: null,
       $or: [
         { status: { $in: ['active', 'past_due'] }, usagePeriodEnd: { $lte: now } },
         { status: 'trialing', $or: [{ trialEndsAt: { $lte: now } }, { usagePeriodEnd: { $lte: now } }] },
@@ -71,24 +74,41 @@ export class BillingCycle {
     if (sub.trialEndsAt && sub.trialEndsAt.getTime() <= now.getTime()) {
       if (!sub.cancelAtPeriodEnd && (await this.deps.payments.canCharge(tenant.id))) {
         try {
-          await this.deps.subscriptions.start(tenant, sub, sub.planId, sub.cycle, 'system:trial-end');
+          // Null: another run converts it, or converted it already; nothing to expire.
+          await this.deps.subscriptions.start(tenant, sub, sub.planId, sub.cycle, 'system:trial-end', 'trial_conversion');
           return;
         } catch (err) {
-          this.deps.log.warn({ tenantId: tenant.id, code: (err as { code?: string }).code }, 'trial conversion failed; expiring');
+          // Only a refusal (declined card, plan gone) expires the trial; a failure of ours leaves it for the next run.
+          if (!isDoganError(err) || err.statusCode >= 500) throw err;
+          this.deps.log.warn({ tenantId: tenant.id, code: err.code }, 'trial conversion failed; expiring');
         }
       }
-      const claimed = await this.deps.orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, status: 'trialing' }, { status: 'expired', updatedAt: now });
-      if (claimed !== 1) return;
-      await moveTenant(this.deps.tenants, tenant.id, 'expire', 'system:trial-end');
-      await this.deps.subscriptions.notice(tenant.id, 'trial_ended', {
-        messageKey: 'email.trialEnded.subject',
-        graceEndsAt: new Date(now.getTime() + TRIAL_GRACE_DAYS * DAY_MS).toISOString(),
-        action: 'POST /api/v1/{tenant}/billing/subscription',
-      });
+      await this.expireTrial(sub.id, tenant.id);
       return;
     }
     const next = monthlyPeriodAt(sub.currentPeriodStart, now);
-    await this.deps.orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, usagePeriodEnd: sub.usagePeriodEnd }, { usagePeriodStart: next.start, usagePeriodEnd: next.end });
+    await this.deps.orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, usagePeriodEnd: sub.usagePeriodEnd, operationId: null }, { usagePeriodStart: next.start, usagePeriodEnd: next.end });
+  }
+
+  /** Trial → expired with a grace notice, once (the status is the claim), unless a step holds the subscription. */
+  private async expireTrial(subscriptionId: string, tenantId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const claimed = await this.deps.orm.em
+      .fork()
+      .nativeUpdate(SubscriptionSchema, { id: subscriptionId, status: 'trialing', operationId: null }, { status: 'expired', version: raw('version + 1'), updatedAt: now });
+    if (claimed !== 1) return;
+    await moveTenant(this.deps.tenants, tenantId, 'expire', 'system:trial-end');
+    await this.deps.subscriptions.notice(tenantId, 'trial_ended', {
+      messageKey: 'email.trialEnded.subject',
+      graceEndsAt: new Date(now.getTime() + TRIAL_GRACE_DAYS * DAY_MS).toISOString(),
+      action: 'POST /api/v1/{tenant}/billing/subscription',
+    });
+  }
+
+  /** A trial conversion finished by another run was refused: the trial ends as it would have. */
+  private async expireStaleTrial(tenantId: string): Promise<void> {
+    const sub = await this.deps.subscriptions.find(tenantId);
+    if (sub?.status === 'trialing' && sub.trialEndsAt && sub.trialEndsAt.getTime() <= this.deps.clock.now().getTime()) await this.expireTrial(sub.id, tenantId);
   }
 
   /** Closes every ended usage period in order (a node down for two months bills both). */
@@ -122,15 +142,19 @@ export class BillingCycle {
     return lines;
   }
 
+  /**
+   * One usage period closed as one claimed step, keyed by the period it closes (a renewal by the
+   * billing period it ends). Null when another run holds or already closed it.
+   */
   private async closePeriod(sub: Subscription, tenant: Tenant): Promise<Subscription | null> {
     const ended = { start: sub.usagePeriodStart, end: sub.usagePeriodEnd };
     const lines: NewLine[] = [...(await this.overageLines(sub, tenant, ended)), ...(await this.deps.modules.periodLines(tenant.id, ended))];
     const renewal = sub.currentPeriodEnd.getTime() <= ended.end.getTime();
     const changes: Partial<Subscription> = {};
-    let action: 'cancel' | undefined;
+    let tenantAction: 'cancel' | null = null;
     if (renewal && sub.cancelAtPeriodEnd) {
       Object.assign(changes, { status: 'canceled', cancelAtPeriodEnd: false });
-      action = 'cancel';
+      tenantAction = 'cancel';
     } else if (renewal) {
       const planId = sub.pendingPlanId ?? sub.planId;
       const cycle = sub.pendingCycle ?? sub.cycle;
@@ -144,17 +168,18 @@ export class BillingCycle {
       const next = monthlyPeriodAt(sub.currentPeriodStart, ended.end);
       Object.assign(changes, { usagePeriodStart: next.start, usagePeriodEnd: next.end });
     }
-    const pending = await this.deps.orm.em.fork().find(PendingChargeSchema, { tenantId: tenant.id, invoiceId: null });
-    lines.push(...pending.map((r) => ({ kind: 'module' as const, description: r.description, amount: r.amount, metadata: r.metadata })));
-    const claimed = await this.deps.orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, usagePeriodEnd: sub.usagePeriodEnd }, { ...changes, updatedAt: this.deps.clock.now() });
-    if (claimed !== 1) return null;
-    this.deps.meter.invalidate(tenant.id);
-    if (lines.length > 0) {
-      const period = renewal && !action ? { start: ended.start, end: changes.currentPeriodEnd! } : ended;
-      await this.deps.subscriptions.invoiceAndCollect(tenant, lines, period, pending.map((p) => p.id), false);
-    }
-    if (action === 'cancel') await moveTenant(this.deps.tenants, tenant.id, 'cancel', 'system:period-end');
-    if (changes.planId) await this.deps.subscriptions.syncTenantPlan(tenant, changes.planId, 'system:renewal');
+    const period = renewal && !tenantAction ? { start: ended.start, end: changes.currentPeriodEnd! } : ended;
+    const outcome = await this.deps.subscriptions.operations.run(tenant, sub, renewal ? 'renewal' : 'period_close', (renewal ? sub.currentPeriodEnd : sub.usagePeriodEnd).toISOString(), {
+      lines,
+      pendingChargeIds: await this.deps.subscriptions.pendingChargeIds(tenant.id),
+      period,
+      refuseOnFailure: false,
+      changes,
+      tenantAction,
+      planId: changes.planId ?? null,
+      actor: tenantAction ? 'system:period-end' : 'system:renewal',
+    });
+    if (!outcome) return null;
     return this.deps.subscriptions.find(tenant.id);
   }
 }

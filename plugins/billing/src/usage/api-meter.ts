@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { SqlAllowanceStore, type AllowanceStore, type CounterRef } from './allowance-store.js';
+import { LocalAllowance } from './local-allowance.js';
 
 export const API_CALLS = 'api_calls';
 
@@ -15,13 +17,22 @@ export interface MeterPeriod {
 }
 
 interface Entry extends MeterPeriod {
+  tenantId: string;
   key: string;
   /** Calls in the database as of the last refresh (every node's flushed counts). */
   base: number;
   loadedAt: number;
+  /** Hard-stopped tenants with a limit: the allowance this node leased and has not served yet. */
+  allowance: LocalAllowance | undefined;
 }
 
-export type MeterDecision = { allowed: true } | { allowed: false; used: number; limit: number; resetAt: Date };
+export type MeterDecision =
+  | { allowed: true }
+  | { allowed: false; reason: 'quota'; used: number; limit: number; resetAt: Date }
+  /** No allowance left here and none could be leased: refused (503), never let through uncounted. */
+  | { allowed: false; reason: 'unavailable'; cause: unknown };
+
+const ALLOWED: MeterDecision = Object.freeze({ allowed: true });
 
 const RELOAD_MS = 30_000;
 
@@ -30,12 +41,18 @@ export const counterId = (tenantId: string, metric: string, periodStartMs: numbe
 /**
  * Counts API calls without a database write per request: increments go to an in-memory map, a
  * flusher writes them as one batched upsert every few seconds and on close, then re-reads the totals
- * so every node sees the others' counts. The quota check reads only memory once a tenant is loaded.
- * A failed flush puts its counts back, so nothing is lost but the write is retried.
+ * so every node sees the others' counts. A failed flush puts its counts back, so nothing is lost but
+ * the write is retried.
+ *
+ * A hard stop cannot rest on those totals: between flushes every node would let the whole remaining
+ * quota through. So a trial tenant's calls are served from allowance leased in blocks from a shared
+ * row (local-allowance.ts states the bound: never more calls than the limit). The quota check still
+ * reads only memory; the database is asked once per block, for the next one before this one runs out.
  */
 export class ApiCallMeter {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly allowances: AllowanceStore;
   private pending = new Map<string, { tenantId: string; periodStartMs: number; n: number }>();
   private inFlight = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -49,7 +66,9 @@ export class ApiCallMeter {
       /** The tenant's current usage period and limit (reads the subscription and plan). */
       periodOf(tenantId: string): Promise<MeterPeriod>;
     },
-  ) {}
+  ) {
+    this.allowances = new SqlAllowanceStore(deps.orm);
+  }
 
   private used(entry: Entry): number {
     return entry.base + (this.pending.get(entry.key)?.n ?? 0) + (this.inFlight.get(entry.key) ?? 0);
@@ -59,7 +78,13 @@ export class ApiCallMeter {
     const period = await this.deps.periodOf(tenantId);
     const key = counterId(tenantId, API_CALLS, period.periodStart.getTime());
     const rows = (await this.deps.orm.em.fork().getConnection().execute('SELECT value FROM billing_usage_counters WHERE id = ?', [key])) as Array<{ value: unknown }>;
-    const entry: Entry = { ...period, key, base: Number(rows[0]?.value ?? 0), loadedAt: Date.now() };
+    const entry: Entry = { ...period, tenantId, key, base: Number(rows[0]?.value ?? 0), loadedAt: Date.now(), allowance: undefined };
+    if (period.hardStop && period.limit !== null) {
+      // A reload keeps what was leased for the same period; a changed limit drops the last verdict.
+      const previous = this.entries.get(tenantId);
+      entry.allowance = previous?.key === key && previous.allowance ? previous.allowance : new LocalAllowance();
+      if (previous?.limit !== period.limit) entry.allowance.limitChanged();
+    }
     this.entries.set(tenantId, entry);
     return entry;
   }
@@ -88,16 +113,68 @@ export class ApiCallMeter {
     else this.pending.set(entry.key, { tenantId, periodStartMs: entry.periodStart.getTime(), n });
   }
 
-  private decide(entry: Entry, tenantId: string): MeterDecision {
-    if (entry.hardStop) {
-      if (entry.limit !== null) {
-        const used = this.used(entry);
-        if (used >= entry.limit) return { allowed: false, used, limit: entry.limit, resetAt: entry.periodEnd };
-      }
-      // Counted now, not at the response: concurrent requests cannot all slip past the last slot.
+  private decide(entry: Entry, tenantId: string): MeterDecision | Promise<MeterDecision> {
+    if (!entry.hardStop) return ALLOWED;
+    const allowance = entry.allowance;
+    // Counted now, not at the response: concurrent requests cannot all slip past the last slot.
+    if (entry.limit === null || !allowance) {
       this.add(entry, tenantId, 1);
+      return ALLOWED;
     }
-    return { allowed: true };
+    const limit = entry.limit;
+    const used = this.used(entry);
+    if (used >= limit) return this.overQuota(entry, limit, used);
+    if (allowance.take()) {
+      this.add(entry, tenantId, 1);
+      if (allowance.wantsTopUp()) void this.lease(entry, limit, allowance);
+      return ALLOWED;
+    }
+    if (allowance.refusing()) {
+      return allowance.failure === undefined ? this.overQuota(entry, limit, Math.max(used, allowance.reserved)) : { allowed: false, reason: 'unavailable', cause: allowance.failure };
+    }
+    return this.lease(entry, limit, allowance).then(() => this.decide(entry, tenantId));
+  }
+
+  private overQuota(entry: Entry, limit: number, used: number): MeterDecision {
+    return { allowed: false, reason: 'quota', used: Math.min(used, limit), limit, resetAt: entry.periodEnd };
+  }
+
+  /** One lease at a time per tenant; every request that needs it waits for the same one. Never rejects. */
+  private lease(entry: Entry, limit: number, allowance: LocalAllowance): Promise<void> {
+    allowance.leasing ??= this.allowances
+      .lease(this.ref(entry), limit, allowance.nextBlock(limit))
+      .then(
+        (lease) => allowance.granted(lease.granted, lease.reserved),
+        (err: unknown) => {
+          this.deps.log.warn({ err, counter: entry.key }, 'API-call allowance could not be leased; refusing once this node has none left');
+          allowance.failed(err);
+        },
+      )
+      .finally(() => (allowance.leasing = undefined));
+    return allowance.leasing;
+  }
+
+  private ref(entry: Entry): CounterRef {
+    return { key: entry.key, tenantId: entry.tenantId, periodStartMs: entry.periodStart.getTime() };
+  }
+
+  /** Gives back the allowance of tenants this node served no call since the last flush (`all`: every one). */
+  private async releaseAllowances(all: boolean): Promise<void> {
+    for (const entry of this.entries.values()) {
+      const allowance = entry.allowance;
+      if (!allowance) continue;
+      if (allowance.usedSinceFlush && !all) {
+        allowance.usedSinceFlush = false;
+        continue;
+      }
+      const calls = allowance.surrender();
+      if (calls === 0) continue;
+      try {
+        await this.allowances.release(this.ref(entry), calls);
+      } catch (err) {
+        this.deps.log.warn({ err, counter: entry.key, calls }, 'unused API-call allowance could not be given back; the tenant loses it this period');
+      }
+    }
   }
 
   /**
@@ -135,9 +212,14 @@ export class ApiCallMeter {
     if (entry) entry.loadedAt = 0;
   }
 
-  /** Writes pending counts in one statement, then refreshes the totals of the tenants in memory. */
+  /**
+   * Writes pending counts in one statement, then refreshes the totals of the tenants in memory, then
+   * gives back allowance this node leased and has stopped using.
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
+    this.flushing ??= this.flushOnce()
+      .then(() => this.releaseAllowances(false))
+      .finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
@@ -192,10 +274,12 @@ export class ApiCallMeter {
     this.timer = undefined;
   }
 
-  /** Stops the timer and writes everything still pending (graceful shutdown). */
+  /** Stops the timer, writes everything still pending and gives back unused allowance (graceful shutdown). */
   async close(): Promise<void> {
     this.stop();
     await this.flushing?.catch(() => undefined);
     await this.flush();
+    await Promise.all([...this.entries.values()].map((e) => e.allowance?.leasing));
+    await this.releaseAllowances(true);
   }
 }
