@@ -1,5 +1,5 @@
 import { firstNulPath, isDoganError, isUnavailableError, KernelErrors, sendProblem, unavailable } from '@dogan/runtime';
-import type { TenantsApi } from '@dogan/tenants';
+import { IdempotencyStore, installIdempotency, type TenantsApi } from '@dogan/tenants';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxErrors } from '@dogan/runtime/sandbox';
 import type { ModuleRuntime } from './module-runtime.js';
@@ -40,11 +40,15 @@ export async function moduleRoutes(app: FastifyInstance, runtime: ModuleRuntime,
     scope.addHook('preHandler', tenants.tenantPreHandler);
     // Bodies other than JSON reach the module as text; the module decides what they mean.
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    // A client whose write got no answer (a dropped connection, a node draining) retries with the same
+    // Idempotency-Key and gets the first answer back instead of a second note, order or payment.
+    installIdempotency(scope, { store: new IdempotencyStore({ orm: tenants.controlPlane }) });
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'],
       url: '/api/v1/:tenant/apps/:moduleId/*',
       bodyLimit: runtime.pool.options.limits.maxRequestBytes,
       schema: { hide: true, params: appParams },
+      config: { idempotency: true },
       preHandler: async (request, reply) => (READ_METHODS.has(request.method) ? undefined : writeScope(request, reply)),
       handler: async (request, reply) => {
         const { moduleId, '*': rest } = request.params as { moduleId: string; '*': string };
