@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import type { Kernel, PluginDefinition } from '@dogan/runtime';
+import type { SandboxOptionsInput } from '@dogan/runtime/sandbox';
 import tenantsPlugin, { tenantsApiRef, type TenantsApi } from '@dogan/tenants';
 import { buildPackageArchive, generatePublisherKeyPair, sha512Integrity, signRelease, type ModuleManifest } from '@dogan/sdk';
 import marketplacePlugin, { marketplaceApiRef, type MarketplaceApi } from '../../plugins/marketplace/src/index.js';
@@ -15,21 +16,28 @@ export interface MarketKernel {
   publish(manifest: ModuleManifest, code: string): Promise<void>;
 }
 
-/** A kernel with tenants, modules (one sandbox host) and the marketplace with its embedded registry. */
+/**
+ * A kernel with tenants, modules (one sandbox host) and the marketplace with its embedded registry;
+ * `sandbox` overrides sandbox options (e.g. a short hook deadline).
+ */
 export async function startMarketKernel(
   t: { teardown(fn: () => unknown): void },
   env: Record<string, string> = {},
   extraPlugins: PluginDefinition[] = [],
   engine?: TestEngine,
+  sandbox: SandboxOptionsInput = {},
 ): Promise<MarketKernel> {
-  const plugins = [tenantsPlugin, ...extraPlugins, createModulesPlugin({ sandbox: { hosts: 1 } }), marketplacePlugin];
+  const plugins = [tenantsPlugin, ...extraPlugins, createModulesPlugin({ sandbox: { hosts: 1, ...sandbox } }), marketplacePlugin];
   const kernel = await startTestKernel(t, engine ? { plugins, config: engine.config(env) } : { plugins, env });
-  const api = kernel.host.service(marketplaceApiRef);
-  const tenants = kernel.host.service(tenantsApiRef);
-  const registry = api.embeddedRegistry!;
+  return { kernel, api: kernel.host.service(marketplaceApiRef), tenants: kernel.host.service(tenantsApiRef), publish: publisherOf(kernel) };
+}
+
+/** Signs and publishes module versions to a kernel's embedded registry (for kernels built elsewhere, e.g. with billing). */
+export function publisherOf(kernel: Kernel): MarketKernel['publish'] {
+  const registry = kernel.host.service(marketplaceApiRef).embeddedRegistry!;
   // Registries bind a key to one publisher, so each publisher of the test gets its own.
   const keys = new Map<string, ReturnType<typeof generatePublisherKeyPair>>();
-  const publisherOf = async (name: string) => {
+  const publisherNamed = async (name: string) => {
     let key = keys.get(name);
     if (!key) keys.set(name, (key = generatePublisherKeyPair()));
     let found = await registry.orm.em.fork().findOne('Publisher', { name });
@@ -41,16 +49,11 @@ export async function startMarketKernel(
     if (!view.keys.some((k: { keyId: string }) => k.keyId === key.keyId)) await registry.publishers.addKey(name, key.publicKeyPem);
     return { publisher: found, key };
   };
-  return {
-    kernel,
-    api,
-    tenants,
-    async publish(manifest, code) {
-      const { archive } = await buildPackageArchive({ manifest, bundle: Buffer.from(code), readme: Buffer.from(`# ${manifest.name.en}\n`) });
-      const { publisher, key } = await publisherOf(manifest.id.split('.')[0]!);
-      const signature = signRelease(createPrivateKey(key.privateKeyPem), sha512Integrity(archive), manifest);
-      await registry.publishing.publish({ publisher: publisher as never, id: manifest.id, version: manifest.version, tarball: archive, signature, keyId: key.keyId });
-    },
+  return async (manifest, code) => {
+    const { archive } = await buildPackageArchive({ manifest, bundle: Buffer.from(code), readme: Buffer.from(`# ${manifest.name.en}\n`) });
+    const { publisher, key } = await publisherNamed(manifest.id.split('.')[0]!);
+    const signature = signRelease(createPrivateKey(key.privateKeyPem), sha512Integrity(archive), manifest);
+    await registry.publishing.publish({ publisher: publisher as never, id: manifest.id, version: manifest.version, tarball: archive, signature, keyId: key.keyId });
   };
 }
 

@@ -12,7 +12,9 @@ function billingPricing(moduleId: string, pricing: ModuleManifest['pricing']) {
     case 'one_time':
       return { model: 'one_time' as const, amount: pricing.amount };
     case 'per_use':
-      return { model: 'per_use' as const, amount: pricing.amount, metric: pricing.unit };
+      // Uses are counted under the module's own metric (the unit only names them): two modules that
+      // both count "message" must not bill each other's uses.
+      return { model: 'per_use' as const, amount: pricing.amount };
     case 'subscription':
       if (pricing.interval === 'month') return { model: 'monthly' as const, amount: pricing.amount };
       throw MarketplaceErrors.PRICING_UNSUPPORTED(moduleId, 'yearly module subscriptions');
@@ -34,5 +36,7 @@ export function moduleBillingFrom(billing: BillingService): ModuleBilling {
       });
       return plan?.includedModules.includes(moduleId) ?? false;
     },
+    endRecurring: (tenantId, moduleId) => billing.modules.endRecurring(tenantId, moduleId),
+    recordUse: (tenantId, moduleId) => billing.modules.recordUse(tenantId, moduleId),
   };
 }

@@ -1,11 +1,16 @@
 import { EntitySchema } from '@mikro-orm/core';
 
-export type InstallStatus = 'installed' | 'disabled' | 'uninstalled';
+/** `installing`: claimed by an install whose hook has not committed; nothing of it answers yet. */
+export type InstallStatus = 'installing' | 'installed' | 'disabled' | 'uninstalled';
+
+/** What may hold a row's claim: one of these at a time per tenant and module, across nodes. */
+export type InstallOperation = 'install' | 'upgrade' | 'rollback' | 'enable' | 'disable' | 'settings' | 'uninstall' | 'purge';
 
 /**
  * A module on a tenant: the version running, the one before it (for rollback), what the tenant
  * granted and its settings (secret fields encrypted). An uninstalled row keeps the data's retention
- * deadline; reinstalling within it finds the data.
+ * deadline; reinstalling within it finds the data. A row is also the claim on the module for the
+ * tenant: `operationId` names the operation running on it until `leaseUntil`.
  */
 export interface ModuleInstallRecord {
   id: string;
@@ -21,6 +26,9 @@ export interface ModuleInstallRecord {
   updatedAt: Date;
   uninstalledAt?: Date | null;
   purgeAfter?: Date | null;
+  operationId?: string | null;
+  operation?: InstallOperation | null;
+  leaseUntil?: Date | null;
 }
 
 export const ModuleInstallSchema = new EntitySchema<ModuleInstallRecord>({
@@ -40,6 +48,9 @@ export const ModuleInstallSchema = new EntitySchema<ModuleInstallRecord>({
     updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
     uninstalledAt: { type: 'datetime', nullable: true },
     purgeAfter: { type: 'datetime', nullable: true },
+    operationId: { type: 'string', length: 36, nullable: true },
+    operation: { type: 'string', length: 16, nullable: true },
+    leaseUntil: { type: 'datetime', nullable: true },
   },
 });
 

@@ -17,6 +17,12 @@ export const MarketplaceErrors = defineErrors({
   MODULE_INSTALL_FAILED: { status: 502, title: 'Module install failed', message: 'Installing "%s" failed at step "%s": %s. The tenant is as it was' },
   MODULE_UPGRADE_FAILED: { status: 502, title: 'Module upgrade failed', message: 'Upgrading "%s" to %s failed at step "%s": %s. Version %s is still running with its data' },
   MODULE_NO_PREVIOUS_VERSION: { status: 409, title: 'Nothing to roll back to', message: 'Module "%s" has no previous version on this tenant' },
+  MODULE_OPERATION_IN_PROGRESS: { status: 409, title: 'Module operation in progress', message: 'Module "%s" is busy with another operation (%s) for this tenant; retry in %s s' },
+  MODULE_SECRET_DOWNGRADE: {
+    status: 409,
+    title: 'Secret settings would lose their protection',
+    message: 'Version %s of "%s" does not mark the settings %s as secret, so they would be kept and shown in clear. Send "discardSecrets": %s to delete their values with this change, or set them again afterwards',
+  },
   MODULE_DISABLED: { status: 409, title: 'Module disabled', message: 'Module "%s" is disabled for this tenant' },
   PRICING_UNSUPPORTED: { status: 409, title: 'Price not supported', message: 'Module "%s" cannot be bought here yet: %s are not billed by this platform' },
   BILLING_UNAVAILABLE: { status: 409, title: 'Paid modules unavailable', message: 'Module "%s" is paid and billing is not enabled on this platform' },

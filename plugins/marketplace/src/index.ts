@@ -10,6 +10,7 @@ import { ModuleInstallSchema, ModulePurchaseSchema } from './entities.js';
 import { InstallService } from './install/install-service.js';
 import { ModuleData } from './install/module-data.js';
 import { ModuleLoader } from './install/module-loader.js';
+import { OperationClaims } from './install/operation-claims.js';
 import { SettingsCodec } from './install/settings-codec.js';
 import { SnapshotStore, snapshotMigrations } from './install/snapshot-store.js';
 import { billingServiceRef } from '@dogan/plugin-billing';
@@ -62,6 +63,8 @@ export default definePlugin({
     const codec = new SettingsCodec(createSecretBox(ctx.config));
     const billing = ctx.services.getOptional(billingServiceRef);
     const purchases = new PurchaseService(tenants.controlPlane, billing ? moduleBillingFrom(billing) : undefined);
+    // A use of a per-use module is a route call it answered; one it failed (5xx) is not billed.
+    if (billing) runtime.observeRoutes(async ({ tenant, install, status }) => (status < 500 ? purchases.recordUse(tenant.id, install.module.manifest) : undefined));
     const installs = new InstallService({
       controlPlane: tenants.controlPlane,
       tenants,
@@ -71,9 +74,12 @@ export default definePlugin({
       data: new ModuleData(tenants),
       snapshots: new SnapshotStore(tenants),
       codec,
+      // An operation's lease outlasts its hooks (install or upgrade, then uninstall on the way back) and downloads.
+      claims: new OperationClaims(tenants.controlPlane, 2 * runtime.pool.options.limits.wallMs.hook + 60_000),
       log: ctx.log,
       retentionDays: RETENTION_DAYS,
       includedInPlan: (tenant, moduleId) => purchases.includedInPlan(tenant, moduleId),
+      endCharges: (tenant, manifest) => purchases.endSubscription(tenant, manifest),
     });
     ctx.provide(marketplaceApiRef, {
       installs,

@@ -9,6 +9,10 @@ export interface ModuleBilling {
   purchaseModule(tenantId: string, purchase: { moduleId: string; version: string; pricing: ModuleManifest['pricing']; publisher: string }): Promise<{ reference: string }>;
   /** True when the tenant's plan includes the module at no charge. */
   includedInPlan(tenant: Tenant, moduleId: string): Promise<boolean>;
+  /** Ends the module's monthly charge after the current period; how many charges ended. */
+  endRecurring(tenantId: string, moduleId: string): Promise<number>;
+  /** One use of a per-use module. */
+  recordUse(tenantId: string, moduleId: string): Promise<void>;
 }
 
 export interface PurchaseResult {
@@ -33,6 +37,21 @@ export class PurchaseService {
 
   async includedInPlan(tenant: Tenant, moduleId: string): Promise<boolean> {
     return (await this.billing?.includedInPlan(tenant, moduleId)) ?? false;
+  }
+
+  /**
+   * An uninstall ends a monthly module's subscription: billing charges the period in progress and no
+   * more, and installing it again needs a new purchase. One-time and per-use purchases stay.
+   */
+  async endSubscription(tenant: Tenant, manifest: ModuleManifest): Promise<void> {
+    const ended = (await this.billing?.endRecurring(tenant.id, manifest.id)) ?? 0;
+    if (ended === 0 && manifest.pricing.model !== 'subscription') return;
+    await this.controlPlane.em.fork().nativeDelete(ModulePurchaseSchema, { id: installId(tenant.id, manifest.id) });
+  }
+
+  /** Meters a call of a per-use module; other modules are not counted. */
+  async recordUse(tenantId: string, manifest: ModuleManifest): Promise<void> {
+    if (manifest.pricing.model === 'per_use' && this.billing) await this.billing.recordUse(tenantId, manifest.id);
   }
 
   async purchase(tenant: Tenant, manifest: ModuleManifest, publisher: string): Promise<PurchaseResult> {

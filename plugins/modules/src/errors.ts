@@ -4,6 +4,7 @@ import { defineErrors } from '@dogan/runtime';
 export const ModuleErrors = defineErrors({
   MODULE_NOT_FOUND: { status: 404, title: 'Module not found', message: 'No module "%s" is loaded on this platform' },
   MODULE_NOT_ENABLED: { status: 404, title: 'Module not enabled', message: 'Module "%s" is not enabled for this tenant' },
+  MODULE_CHANGING: { status: 503, title: 'Module being changed', message: 'Module "%s" is being upgraded or uninstalled for this tenant; retry shortly' },
   MODULE_ROUTE_NOT_FOUND: { status: 404, title: 'Module route not found', message: 'Module "%s" has no route %s %s' },
   MODULE_INVALID: { status: 422, title: 'Invalid module', message: 'The module in %s is invalid: %s' },
   MODULE_GRANT_MISSING: { status: 422, title: 'Required permission not granted', message: 'Module "%s" requires permission "%s"' },

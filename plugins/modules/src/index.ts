@@ -5,7 +5,8 @@ import { ModuleRuntime } from './module-runtime.js';
 import { moduleRoutes } from './routes.js';
 import { moduleTenantMigrations } from './storage/migrations.js';
 
-export { ModuleRuntime, resolveGrants, type ModuleRequest } from './module-runtime.js';
+export { ModuleRuntime, resolveGrants, type AnsweredRoute, type ModuleRequest } from './module-runtime.js';
+export { REDACTED, secretFields } from './redaction.js';
 export { ModuleErrors } from './errors.js';
 export { loadModuleFromDirectory, moduleFromSource, type LoadedModule } from './loaded-module.js';
 export type { ModuleInstall } from './installs.js';

@@ -1,13 +1,15 @@
 import type { Tenant, TenantsApi } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { SandboxErrors, SandboxPool, type CallKind, type Invocation, type InvocationResult, type IsolateConfig, type ResolvedGrants, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
+import { isolateKey, SandboxErrors, SandboxPool, type CallKind, type Invocation, type InvocationResult, type IsolateConfig, type LogEntry, type ResolvedGrants, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
 import { eventAllowed } from '@dogan/runtime/sandbox';
+import { inModuleNamespace } from '@dogan/sdk/events';
 import { parseCron, type CronSchedule } from './cron.js';
 import { ModuleErrors } from './errors.js';
 import { InstallRegistry, type ModuleInstall } from './installs.js';
 import { loadModuleFromDirectory, type LoadedModule } from './loaded-module.js';
 import { ModuleLog, type ModuleLogLine } from './module-log.js';
+import { redact, secretValues } from './redaction.js';
 import { compileSchema } from './schemas.js';
 import { DocumentStore } from './storage/document-store.js';
 
@@ -27,6 +29,13 @@ interface CallContext {
   readonly tenant: Tenant;
   readonly install: ModuleInstall;
   readonly depth: number;
+}
+
+/** A route call the module answered (status is the module's); the marketplace meters per-use modules with it. */
+export interface AnsweredRoute {
+  readonly tenant: Tenant;
+  readonly install: ModuleInstall;
+  readonly status: number;
 }
 
 /** Resolves granted permission names into the flat grants the sandbox checks on every call. */
@@ -51,6 +60,11 @@ export class ModuleRuntime {
   private readonly store: DocumentStore;
   private readonly crons = new Map<string, CronSchedule>();
   private readonly configs = new WeakMap<ModuleInstall, IsolateConfig>();
+  /** Per isolate, the secret setting values masked in what the platform shows of the module. */
+  private readonly secrets = new Map<string, readonly string[]>();
+  /** `tenant|module` whose routes, events and jobs wait while an upgrade or uninstall changes them. */
+  private readonly held = new Set<string>();
+  private readonly routeObservers: Array<(call: AnsweredRoute) => Promise<void>> = [];
   private scheduler: NodeJS.Timeout | undefined;
 
   constructor(
@@ -64,8 +78,9 @@ export class ModuleRuntime {
       sandbox,
       {
         capability: (invocation, op, args) => this.capability(invocation, op, args),
-        log: ({ tenantId, moduleKey }, entries) => this.logs.add(tenantId, moduleKey, entries),
-        breach: ({ tenantId, moduleKey, code, detail }) => {
+        log: ({ tenantId, moduleKey }, entries) => this.logs.add(tenantId, moduleKey, this.redactEntries(tenantId, moduleKey, entries)),
+        breach: ({ tenantId, moduleKey, code, detail: raw }) => {
+          const detail = redact(raw, this.secrets.get(isolateKey(tenantId, moduleKey)) ?? []);
           if (tenantId !== '-') this.logs.add(tenantId, moduleKey, [{ level: 'error', message: `limit ${code}: ${detail}`, data: null, at: new Date().toISOString() }]);
           this.log.warn({ tenantId, module: moduleKey, code, detail }, 'module breached a sandbox limit');
         },
@@ -100,8 +115,11 @@ export class ModuleRuntime {
     return versions[versions.length - 1]!;
   }
 
-  /** Enables (or upgrades, or re-configures) a module for a tenant; runs its install or upgrade hook. */
-  async enableForTenant(tenantId: string, moduleRef: string, granted: readonly string[], settings: unknown = {}): Promise<ModuleInstall> {
+  /**
+   * Checks a version against the grants and settings and builds its install for a tenant without
+   * putting it in the table: nothing answers for it until `activate`.
+   */
+  async prepareInstall(tenantId: string, moduleRef: string, granted: readonly string[], settings: unknown = {}): Promise<ModuleInstall> {
     const tenant = await this.tenants.tenants.get(tenantId);
     const module = this.module(moduleRef);
     const id = module.manifest.id;
@@ -112,12 +130,58 @@ export class ModuleRuntime {
       if (!validate(settings)) throw ModuleErrors.MODULE_SETTINGS_INVALID(id, (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; '));
     }
     await this.store.ensureIndexes(tenant, module);
-    const previous = this.installs.get(tenant.id, id);
-    const install: ModuleInstall = { tenantId: tenant.id, module, granted: [...granted], grants: resolveGrants(module, granted), settings };
+    return { tenantId: tenant.id, module, granted: [...granted], grants: resolveGrants(module, granted), settings };
+  }
+
+  /** Runs a lifecycle hook of an install, visible or not; a failure leaves the table as it was. */
+  async runHook(install: ModuleInstall, hook: 'install' | 'upgrade' | 'uninstall', input: unknown = {}): Promise<void> {
+    const tenant = await this.tenants.tenants.get(install.tenantId);
+    try {
+      await this.call(tenant, install, 'hook', hook, input, 0);
+    } catch (err) {
+      // Whatever the failed hook left running in its isolate must not outlive the failure.
+      if (this.installs.get(install.tenantId, install.module.manifest.id) !== install) this.pool.evict(install.tenantId, install.module.key);
+      throw err;
+    }
+  }
+
+  /** Makes an install the one that answers for its tenant, replacing (and disposing) the previous version. */
+  activate(install: ModuleInstall): void {
+    const previous = this.installs.get(install.tenantId, install.module.manifest.id);
     this.installs.set(install);
-    if (previous && previous.module.key !== module.key) this.pool.evict(tenant.id, previous.module.key);
-    if (!previous) await this.call(tenant, install, 'hook', 'install', {}, 0);
-    else if (previous.module.key !== module.key) await this.call(tenant, install, 'hook', 'upgrade', { from: previous.module.manifest.version }, 0);
+    if (previous && previous.module.key !== install.module.key) this.pool.evict(install.tenantId, previous.module.key);
+  }
+
+  /**
+   * Until the returned release is called, the module's routes answer 503 MODULE_CHANGING and its
+   * events and jobs are skipped for the tenant: an upgrade's hook or an uninstall works on data that
+   * nothing else writes, so a restore after a failure loses no one's write.
+   */
+  hold(tenantId: string, moduleId: string): () => void {
+    const key = `${tenantId}|${moduleId}`;
+    this.held.add(key);
+    return () => this.held.delete(key);
+  }
+
+  private isHeld(tenantId: string, moduleId: string): boolean {
+    return this.held.size > 0 && this.held.has(`${tenantId}|${moduleId}`);
+  }
+
+  /** Called after every route call the module answered, before the answer is sent. */
+  observeRoutes(observer: (call: AnsweredRoute) => Promise<void>): void {
+    this.routeObservers.push(observer);
+  }
+
+  /**
+   * Enables (or upgrades, or re-configures) a module for a tenant: its install or upgrade hook runs
+   * first, and only then does the version answer.
+   */
+  async enableForTenant(tenantId: string, moduleRef: string, granted: readonly string[], settings: unknown = {}): Promise<ModuleInstall> {
+    const install = await this.prepareInstall(tenantId, moduleRef, granted, settings);
+    const previous = this.installs.get(install.tenantId, install.module.manifest.id);
+    if (!previous) await this.runHook(install, 'install');
+    else if (previous.module.key !== install.module.key) await this.runHook(install, 'upgrade', { from: previous.module.manifest.version });
+    this.activate(install);
     return install;
   }
 
@@ -141,15 +205,21 @@ export class ModuleRuntime {
 
   async invokeRoute(tenant: Tenant, moduleId: string, request: ModuleRequest): Promise<InvocationResult> {
     const install = this.installed(tenant.id, moduleId);
+    if (this.isHeld(tenant.id, moduleId)) throw ModuleErrors.MODULE_CHANGING(moduleId);
     const match = install.module.matchRoute(request.method, request.path);
     if (match === undefined || match === 'method') throw ModuleErrors.MODULE_ROUTE_NOT_FOUND(moduleId, request.method, request.path);
-    return this.call(tenant, install, 'route', match.handler, { ...request, params: match.params }, 0);
+    const result = await this.call(tenant, install, 'route', match.handler, { ...request, params: match.params }, 0);
+    const answered: AnsweredRoute = { tenant, install, status: result.answer?.status ?? 200 };
+    for (const observe of this.routeObservers) {
+      await observe(answered).catch((err: unknown) => this.log.error({ err, tenantId: tenant.id, moduleId }, 'a module route observer failed'));
+    }
+    return result;
   }
 
   /** Delivers an event to every module of the tenant that subscribes to it; failures are logged. */
   async emitEvent(tenantId: string, type: string, payload: unknown, depth = 0): Promise<void> {
     const tenant = await this.tenants.tenants.get(tenantId);
-    const deliveries = this.installs.forTenant(tenant.id).flatMap((install) =>
+    const deliveries = this.installs.forTenant(tenant.id).filter((install) => !this.isHeld(tenant.id, install.module.manifest.id)).flatMap((install) =>
       install.module.manifest.events.filter((e) => e.event === type).map((e) => this.call(tenant, install, 'event', e.handler, { type, payload, depth }, depth)),
     );
     const results = await Promise.allSettled(deliveries);
@@ -160,6 +230,7 @@ export class ModuleRuntime {
   async runJob(tenantId: string, moduleId: string, jobName: string): Promise<unknown> {
     const tenant = await this.tenants.tenants.get(tenantId);
     const install = this.installed(tenant.id, moduleId);
+    if (this.isHeld(tenant.id, moduleId)) throw ModuleErrors.MODULE_CHANGING(moduleId);
     const job = install.module.manifest.jobs.find((j) => j.name === jobName);
     if (!job) throw ModuleErrors.MODULE_JOB_NOT_FOUND(moduleId, jobName);
     const result = await this.call(tenant, install, 'job', job.handler, { job: job.name, scheduledAt: new Date().toISOString() }, 0);
@@ -185,6 +256,7 @@ export class ModuleRuntime {
       settings: install.settings,
     };
     this.configs.set(install, config);
+    this.secrets.set(isolateKey(tenant.id, module.key), secretValues(module.manifest, install.settings));
     return config;
   }
 
@@ -192,7 +264,17 @@ export class ModuleRuntime {
     const { module } = install;
     const config = this.configFor(tenant, install);
     const context: CallContext = { tenant, install, depth };
-    return this.pool.invoke({ config, code: module.code, kind, name, input: JSON.stringify(input), depth, context });
+    return this.pool.invoke({ config, code: module.code, kind, name, input: JSON.stringify(input), depth, context }).catch((err: unknown) => {
+      // What a module throws becomes a problem's detail (and a failed install's message): its secrets stay masked there.
+      if (err instanceof Error) err.message = redact(err.message, this.secrets.get(isolateKey(tenant.id, module.key)) ?? []);
+      throw err;
+    });
+  }
+
+  private redactEntries(tenantId: string, moduleKey: string, entries: readonly LogEntry[]): readonly LogEntry[] {
+    const secrets = this.secrets.get(isolateKey(tenantId, moduleKey));
+    if (!secrets || secrets.length === 0) return entries;
+    return entries.map((e) => ({ ...e, message: redact(e.message, secrets), data: e.data === null ? null : redact(e.data, secrets) }));
   }
 
   /** Storage and events for a call in flight: tenant and module come from the call, never from `args`. */
@@ -206,6 +288,8 @@ export class ModuleRuntime {
     }
     if (op === 'events.emit') {
       const type = String(args.type);
+      // A module speaks only for itself: types outside its id are other modules' or the platform's, whatever its manifest lists.
+      if (!inModuleNamespace(moduleId, type)) throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, `events.emit("${type.slice(0, 100)}"), a type outside its namespace ${moduleId}.*,`);
       if (!eventAllowed(install.grants.emit, type)) throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, `events.emit("${type.slice(0, 100)}")`);
       const max = this.pool.options.limits.maxEventDepth;
       if (depth + 1 > max) throw SandboxErrors.SANDBOX_EVENT_LOOP(moduleId, type.slice(0, 100), depth + 1, max);

@@ -34,7 +34,9 @@ function validatePricing(p: ModulePricing): void {
 /**
  * Marketplace revenue: a purchase adds the price to the tenant's next invoice (one-time), or every
  * period's invoice (monthly, per use); when that invoice is paid the publisher's share of each module
- * line is recorded once, for the payout report.
+ * line is recorded once, for the payout report. Modules are billed in arrears when a usage period
+ * closes: a monthly module ended during a period (uninstalled) is billed for that period in full and
+ * for none after it, not prorated; each use of a per-use module is an event under its metric.
  */
 export class ModuleBilling {
   constructor(private readonly deps: { orm: MikroORM; clock: Clock; usage: UsageService; currency: string; sharePercent: number }) {}
@@ -57,17 +59,37 @@ export class ModuleBilling {
     return purchase;
   }
 
-  async cancel(tenantId: string, moduleId: string): Promise<void> {
-    await this.deps.orm.em.fork().nativeUpdate(ModulePurchaseSchema, { tenantId, moduleId, active: true }, { active: false });
+  /** Ends the tenant's monthly purchases of a module (an uninstall); returns how many ended. */
+  async endRecurring(tenantId: string, moduleId: string): Promise<number> {
+    const em = this.deps.orm.em.fork();
+    const monthly = (await em.find(ModulePurchaseSchema, { tenantId, moduleId, active: true })).filter((p) => (p.pricing as unknown as ModulePricing).model === 'monthly');
+    const now = this.deps.clock.now();
+    for (const p of monthly) Object.assign(p, { active: false, endedAt: now });
+    await em.flush();
+    return monthly.length;
+  }
+
+  /** One use of a per-use module, counted at the period's close (a fresh key: every call is a use). */
+  async recordUse(tenantId: string, moduleId: string, quantity = 1): Promise<void> {
+    const metric = moduleMetric(moduleId);
+    await this.deps.usage.record(tenantId, { key: `${metric}:${randomUUID()}`, metric, quantity });
   }
 
   /** Lines for recurring and per-use modules over a closed usage period. */
   async periodLines(tenantId: string, period: { start: Date; end: Date }): Promise<NewLine[]> {
-    const purchases = await this.deps.orm.em.fork().find(ModulePurchaseSchema, { tenantId, active: true, createdAt: { $lt: period.end } });
+    const purchases = await this.deps.orm.em.fork().find(
+      ModulePurchaseSchema,
+      { tenantId, createdAt: { $lt: period.end }, $or: [{ active: true }, { endedAt: { $gte: period.start } }] },
+      { orderBy: { createdAt: 'asc' } },
+    );
     const lines: NewLine[] = [];
+    // Bought again after an uninstall in the same period: still one month's charge (and one count of uses) for that period.
+    const billed = new Set<string>();
     for (const p of purchases) {
       const pricing = p.pricing as unknown as ModulePricing;
       const meta = { moduleId: p.moduleId, version: p.version, publisher: p.publisher, purchaseId: p.id };
+      if (billed.has(`${pricing.model}:${p.moduleId}`)) continue;
+      billed.add(`${pricing.model}:${p.moduleId}`);
       if (pricing.model === 'monthly' && pricing.amount > 0) {
         lines.push({ kind: 'module', description: lineText.module(p.moduleId, p.version), amount: pricing.amount, metadata: meta });
       } else if (pricing.model === 'per_use' && pricing.amount > 0) {

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { BillingPlanSchema, TaxRateSchema, TenantFeatureOverrideSchema, type BillingPlan, type FeatureValue, type PlanPrice } from '../entities/plans.js';
 import { BillingErrors } from '../errors.js';
+import { correctedSarPricing } from './sar-prices.js';
 import { DEFAULT_FEATURES, SEED_PLANS, SEED_TAX_RATES, type LimitFeature } from './seed.js';
 
 const CACHE_MS = 30_000;
@@ -20,11 +21,19 @@ export class PlanCatalog {
 
   constructor(private readonly orm: MikroORM) {}
 
-  /** Inserts the seed plans and tax rates that do not exist yet; never overwrites an admin's change. */
+  /**
+   * Inserts the seed plans and tax rates that do not exist yet; never overwrites an admin's change.
+   * A plan still priced by an earlier seed in dollar figures under SAR gets its SAR prices.
+   */
   async seed(): Promise<void> {
     const em = this.orm.em.fork();
     for (const plan of SEED_PLANS) {
-      if (!(await em.findOne(BillingPlanSchema, { id: plan.id }))) em.create(BillingPlanSchema, { ...plan, createdAt: new Date(), updatedAt: new Date() });
+      const row = await em.findOne(BillingPlanSchema, { id: plan.id });
+      if (!row) em.create(BillingPlanSchema, { ...plan, createdAt: new Date(), updatedAt: new Date() });
+      else {
+        const corrected = correctedSarPricing(row, plan);
+        if (corrected) Object.assign(row, corrected, { updatedAt: new Date() });
+      }
     }
     for (const rate of SEED_TAX_RATES) {
       if (!(await em.findOne(TaxRateSchema, { country: rate.country }))) em.create(TaxRateSchema, { ...rate, updatedAt: new Date() });

@@ -1,10 +1,13 @@
-import type { BillingPlan, FeatureValue } from '../entities/plans.js';
+import type { BillingPlan, FeatureValue, OverageRates } from '../entities/plans.js';
+import { sarOverage, sarPlanPrice } from './sar-prices.js';
 
 /**
  * The original system's plans (subscription-plans.py): Starter, Professional, Enterprise with their
- * limits, monthly prices 99/299/999 and overage rates (API calls 0.01 per started 1,000 over the
- * limit, storage 5.00 per GB over). Yearly is ten months' price. The original priced in one currency;
- * we seed the same figures for SAR and USD (an admin can change either).
+ * limits, monthly prices $99/$299/$999 and overage rates (API calls $0.01 per started 1,000 over the
+ * limit, storage $5.00 per GB over). Yearly is ten months' price. The original priced in US dollars
+ * only: USD keeps its figures, and SAR gets them converted at the peg (3.75) and rounded up, plan fees
+ * to a 5-riyal price point: 375 / 1,125 / 3,750 SAR a month, overage 0.04 per 1,000 calls and 18.75
+ * per GB (see sar-prices.ts). An admin can change either currency.
  * Its included modules and feature flags were reconstructed from its marketplace list.
  */
 export const LIMIT_FEATURES = ['agents', 'workflows', 'apiCallsPerMonth', 'storageGb'] as const;
@@ -26,9 +29,13 @@ export const DEFAULT_FEATURES: Readonly<Record<string, FeatureValue>> = {
   sso: false,
 };
 
-const price = (monthly: number) => ({ monthly, yearly: monthly * 10 });
-const prices = (major: number) => ({ SAR: price(major * 100), USD: price(major * 100) });
-const overage = { apiCallsPer1000: 1, storagePerGb: 500 };
+/** Prices from the original's whole dollars a month; money is integer minor units (cents, halalas). */
+function prices(usdPerMonth: number) {
+  const usd = { monthly: usdPerMonth * 100, yearly: usdPerMonth * 100 * 10 };
+  return { SAR: sarPlanPrice(usd), USD: usd };
+}
+const usdOverage: OverageRates = { apiCallsPer1000: 1, storagePerGb: 500 };
+const overage = { SAR: sarOverage(usdOverage), USD: usdOverage };
 
 type SeedPlan = Omit<BillingPlan, 'createdAt' | 'updatedAt'>;
 
@@ -38,7 +45,7 @@ export const SEED_PLANS: readonly SeedPlan[] = [
     name: { en: 'Starter', ar: 'المبتدئة' },
     position: 1,
     prices: prices(99),
-    overage: { SAR: overage, USD: overage },
+    overage,
     features: { agents: 5, workflows: 10, apiCallsPerMonth: 10_000, storageGb: 10, apiAccess: true },
     includedModules: ['dogan.sales-agent', 'dogan.support-agent'],
     active: true,
@@ -48,7 +55,7 @@ export const SEED_PLANS: readonly SeedPlan[] = [
     name: { en: 'Professional', ar: 'الاحترافية' },
     position: 2,
     prices: prices(299),
-    overage: { SAR: overage, USD: overage },
+    overage,
     features: { agents: 20, workflows: 50, apiCallsPerMonth: 100_000, storageGb: 50, apiAccess: true, erpnextIntegration: true, advancedAnalytics: true, customBranding: true },
     includedModules: ['dogan.sales-agent', 'dogan.support-agent', 'dogan.inventory-agent', 'dogan.accounting-agent', 'dogan.email-automation'],
     active: true,
@@ -58,7 +65,7 @@ export const SEED_PLANS: readonly SeedPlan[] = [
     name: { en: 'Enterprise', ar: 'المؤسسات' },
     position: 3,
     prices: prices(999),
-    overage: { SAR: overage, USD: overage },
+    overage,
     features: {
       agents: null,
       workflows: null,

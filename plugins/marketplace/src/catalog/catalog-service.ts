@@ -3,6 +3,7 @@ import semver from 'semver';
 import type { RegistryClient } from '@dogan/marketplace-registry';
 import type { ModuleManifest } from '@dogan/sdk';
 import { ModuleInstallSchema, ModulePurchaseSchema, type ModuleInstallRecord } from '../entities.js';
+import { visibleStatus } from '../install/operation-claims.js';
 
 export type Language = 'ar' | 'en';
 
@@ -50,8 +51,10 @@ export class CatalogService {
   }
 
   private entry(summary: RegistrySummary, manifest: ModuleManifest, lang: Language, install: ModuleInstallRecord | undefined, purchased: boolean) {
-    const installedVersion = install && install.status !== 'uninstalled' ? install.version : null;
-    const status = install?.status === 'installed' ? 'installed' : install?.status === 'disabled' ? 'disabled' : purchased ? 'purchased' : 'available';
+    const state = visibleStatus(install);
+    const installedVersion = state === 'installed' || state === 'disabled' ? install!.version : null;
+    // `installing` while an install's hook runs; a claim whose node died reads as what was there before.
+    const status = state === 'installed' || state === 'disabled' || state === 'installing' ? state : purchased ? 'purchased' : 'available';
     return {
       id: summary.id,
       name: summary.name[lang],

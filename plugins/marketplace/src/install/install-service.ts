@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import semver from 'semver';
 import { createStep, KERNEL_VERSION, runSteps, StepFailedError, isDoganError } from '@dogan/runtime';
 import type { RegistryClient } from '@dogan/marketplace-registry';
-import { resolveGrants, type LoadedModule, type ModuleRuntime } from '@dogan/plugin-modules';
+import { resolveGrants, type LoadedModule, type ModuleInstall, type ModuleRuntime } from '@dogan/plugin-modules';
+import type { ModuleManifest } from '@dogan/sdk';
 import type { Tenant, TenantsApi } from '@dogan/tenants';
-import { installId, ModuleInstallSchema, ModulePurchaseSchema, type ModuleInstallRecord } from '../entities.js';
+import { installId, ModuleInstallSchema, ModulePurchaseSchema, type InstallOperation, type ModuleInstallRecord } from '../entities.js';
 import { MarketplaceErrors } from '../errors.js';
 import type { ModuleData, ModuleDataSnapshot } from './module-data.js';
 import type { ModuleLoader } from './module-loader.js';
+import { settled, type Claim, type OperationClaims } from './operation-claims.js';
 import type { SettingsCodec } from './settings-codec.js';
 import { resolveInstallVersion } from './version-resolver.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -22,17 +24,21 @@ export interface InstallDeps {
   data: ModuleData;
   snapshots: SnapshotStore;
   codec: SettingsCodec;
+  claims: OperationClaims;
   log: Logger;
   retentionDays: number;
   /** True when a paid module may be installed without a purchase (included in the tenant's plan). */
   includedInPlan(tenant: Tenant, moduleId: string): Promise<boolean>;
+  /** Ends what the module keeps charging the tenant (a monthly subscription) when it is uninstalled. */
+  endCharges(tenant: Tenant, manifest: ModuleManifest): Promise<void>;
 }
 
 interface InstallState {
-  record?: ModuleInstallRecord | null;
   module?: LoadedModule;
+  install?: ModuleInstall;
   before?: ModuleDataSnapshot;
-  enabled?: boolean;
+  hooked?: boolean;
+  record?: ModuleInstallRecord;
 }
 
 /** Required permissions not granted, and granted names the module never asked for. */
@@ -63,10 +69,22 @@ function unwrap(err: unknown, wrap: (step: string, message: string) => Error): n
   throw err;
 }
 
+const isInstalled = (r: ModuleInstallRecord | null): r is ModuleInstallRecord => r !== null && (r.status === 'installed' || r.status === 'disabled');
+
+function mustBeInstalled(moduleId: string) {
+  return (current: ModuleInstallRecord | null) => {
+    if (!isInstalled(current)) throw MarketplaceErrors.MODULE_NOT_INSTALLED(moduleId);
+  };
+}
+
+/** A retention sweep that finds the row changed since it listed it: nothing to purge. */
+class NotDue extends Error {}
+
 /**
- * Installs, upgrades, rolls back, enables, disables and uninstalls modules per tenant. Every
- * operation runs as compensated steps, so a failure leaves the tenant as it was: the previous
- * version running, its grants, settings and data back.
+ * Installs, upgrades, rolls back, enables, disables and uninstalls modules per tenant. Each operation
+ * first claims the tenant's module (OperationClaims), so two never overlap on any node; each runs as
+ * compensated steps, so a failure leaves the tenant as it was: the previous version running, its
+ * grants, settings and data back. A version answers only once the record of it has committed.
  */
 export class InstallService {
   constructor(private readonly deps: InstallDeps) {}
@@ -75,27 +93,37 @@ export class InstallService {
     return this.deps.controlPlane.em.fork();
   }
 
+  /** The stored row, claims included (what an operation in flight has written so far). */
   async record(tenantId: string, moduleId: string): Promise<ModuleInstallRecord | null> {
     return this.em().findOne(ModuleInstallSchema, { id: installId(tenantId, moduleId) });
   }
 
   async active(tenantId: string, moduleId: string): Promise<ModuleInstallRecord> {
-    const record = await this.record(tenantId, moduleId);
-    if (!record || record.status === 'uninstalled') throw MarketplaceErrors.MODULE_NOT_INSTALLED(moduleId);
+    const record = settled(await this.record(tenantId, moduleId));
+    if (!isInstalled(record)) throw MarketplaceErrors.MODULE_NOT_INSTALLED(moduleId);
     return record;
   }
 
   async list(tenantId: string): Promise<ModuleInstallRecord[]> {
-    return this.em().find(ModuleInstallSchema, { tenantId }, { orderBy: { moduleId: 'asc' } });
+    const rows = await this.em().find(ModuleInstallSchema, { tenantId }, { orderBy: { moduleId: 'asc' } });
+    return rows.map((r) => settled(r)).filter((r): r is ModuleInstallRecord => r !== null);
   }
 
-  private async save(record: ModuleInstallRecord): Promise<void> {
-    await this.em().upsert(ModuleInstallSchema, { ...record, updatedAt: new Date() });
+  /** Runs `work` holding the tenant's module; whatever it did not finish is put back as it was. */
+  private async claimed<T>(tenant: Tenant, moduleId: string, operation: InstallOperation, check: (current: ModuleInstallRecord | null) => void, work: (claim: Claim) => Promise<T>): Promise<T> {
+    const claim = await this.deps.claims.claim(tenant.id, moduleId, operation, check);
+    try {
+      return await work(claim);
+    } finally {
+      await this.deps.claims.release(claim).catch((err: unknown) => {
+        this.deps.log.error({ err, tenantId: tenant.id, moduleId, operation }, 'could not release a module operation; it ends with its lease');
+      });
+    }
   }
 
   /** Puts a module into the sandbox's table for the tenant without running any hook. */
   private activate(tenantId: string, module: LoadedModule, grants: readonly string[], settings: Record<string, unknown>): void {
-    this.deps.runtime.installs.set({ tenantId, module, granted: [...grants], grants: resolveGrants(module, grants), settings: this.deps.codec.decode(module.manifest, settings) });
+    this.deps.runtime.activate({ tenantId, module, granted: [...grants], grants: resolveGrants(module, grants), settings: this.deps.codec.decode(module.manifest, settings) });
   }
 
   private deactivate(tenantId: string, moduleId: string): void {
@@ -105,8 +133,8 @@ export class InstallService {
 
   private async checkDependencies(tenant: Tenant, module: LoadedModule): Promise<void> {
     for (const [dep, range] of Object.entries(module.manifest.dependencies ?? {})) {
-      const installed = await this.record(tenant.id, dep);
-      if (!installed || installed.status === 'uninstalled' || !semver.satisfies(installed.version, range)) {
+      const installed = settled(await this.record(tenant.id, dep));
+      if (!isInstalled(installed) || !semver.satisfies(installed.version, range)) {
         throw MarketplaceErrors.MODULE_DEPENDENCY_MISSING(module.manifest.id, dep, range);
       }
     }
@@ -119,13 +147,16 @@ export class InstallService {
   }
 
   async install(tenant: Tenant, moduleId: string, input: { version?: string; grants: string[]; settings?: unknown }): Promise<ModuleInstallRecord> {
-    const state: InstallState = {};
-    let result!: ModuleInstallRecord;
+    const notInstalled = (current: ModuleInstallRecord | null) => {
+      if (isInstalled(current)) throw MarketplaceErrors.MODULE_ALREADY_INSTALLED(moduleId, current.version);
+    };
+    const result = await this.claimed(tenant, moduleId, 'install', notInstalled, (claim) => this.installClaimed(tenant, moduleId, input, claim));
+    this.deps.log.info({ tenantId: tenant.id, moduleId, version: result.version }, 'module installed');
+    return result;
+  }
+
+  private async installClaimed(tenant: Tenant, moduleId: string, input: { version?: string; grants: string[]; settings?: unknown }, claim: Claim): Promise<ModuleInstallRecord> {
     const steps = [
-      createStep<InstallState>('check-current', async (s) => {
-        s.record = await this.record(tenant.id, moduleId);
-        if (s.record && s.record.status !== 'uninstalled') throw MarketplaceErrors.MODULE_ALREADY_INSTALLED(moduleId, s.record.version);
-      }),
       createStep<InstallState>('download-and-verify', async (s) => {
         const version = await resolveInstallVersion(this.deps.client, moduleId, input.version);
         s.module = await this.deps.loader.load(moduleId, version);
@@ -139,149 +170,207 @@ export class InstallService {
       createStep<InstallState>(
         'run-install-hook',
         async (s) => {
-          const settings = this.deps.codec.encode(s.module!.manifest, input.settings ?? {});
+          const { manifest } = s.module!;
+          const settings = this.deps.codec.encode(manifest, input.settings ?? {});
           // Data kept from an earlier install (within retention) must come back as it was if this fails.
           s.before = await this.deps.data.snapshot(tenant, moduleId);
-          s.enabled = true;
-          await this.deps.runtime.enableForTenant(tenant.id, s.module!.key, input.grants, this.deps.codec.decode(s.module!.manifest, settings));
-          result = {
-            id: installId(tenant.id, moduleId),
-            tenantId: tenant.id,
-            moduleId,
-            version: s.module!.manifest.version,
-            previousVersion: null,
-            previousGrants: null,
-            grants: [...input.grants],
-            settings,
-            status: 'installed',
-            installedAt: new Date(),
-            updatedAt: new Date(),
-            uninstalledAt: null,
-            purgeAfter: null,
+          s.install = await this.deps.runtime.prepareInstall(tenant.id, s.module!.key, input.grants, this.deps.codec.decode(manifest, settings));
+          s.hooked = true;
+          // The hook runs on an install no route, event or job can reach yet.
+          await this.deps.runtime.runHook(s.install, 'install');
+          const now = new Date();
+          s.record = {
+            id: installId(tenant.id, moduleId), tenantId: tenant.id, moduleId, version: manifest.version, previousVersion: null, previousGrants: null,
+            grants: [...input.grants], settings, status: 'installed', installedAt: now, updatedAt: now, uninstalledAt: null, purgeAfter: null,
           };
         },
         async (s) => {
-          if (!s.enabled) return;
-          this.deactivate(tenant.id, moduleId);
+          if (!s.hooked) return;
+          this.deps.runtime.pool.evict(tenant.id, s.module!.key);
           if (s.before) await this.deps.data.restore(tenant, moduleId, s.before);
         },
       ),
-      createStep<InstallState>('record-install', async () => this.save(result)),
+      createStep<InstallState>('record-install', (s) => this.deps.claims.finish(claim, s.record!)),
+      createStep<InstallState>('activate', async (s) => this.deps.runtime.activate(s.install!)),
     ];
+    const state: InstallState = {};
     await runSteps(steps, state).catch((err) => unwrap(err, (step, why) => MarketplaceErrors.MODULE_INSTALL_FAILED(moduleId, step, why)));
-    this.deps.log.info({ tenantId: tenant.id, moduleId, version: result.version }, 'module installed');
-    return result;
+    return state.record!;
   }
 
-  async upgrade(tenant: Tenant, moduleId: string, input: { version?: string; grants?: string[] }): Promise<ModuleInstallRecord> {
-    const current = await this.active(tenant.id, moduleId);
-    const oldModule = await this.deps.loader.load(moduleId, current.version);
-    const version = await resolveInstallVersion(this.deps.client, moduleId, input.version);
-    if (version === current.version) throw MarketplaceErrors.MODULE_ALREADY_INSTALLED(moduleId, version);
-    const module = await this.deps.loader.load(moduleId, version);
-    engineCheck(module);
-    // New required permissions need the tenant's consent again; what was granted carries over.
-    const grants = [...new Set([...current.grants, ...(input.grants ?? [])])].filter((g) => module.manifest.permissions.some((p) => p.name === g));
-    checkGrants(module, grants);
-    await this.checkDependencies(tenant, module);
-    const settings = this.deps.codec.encode(module.manifest, this.deps.codec.decode(oldModule.manifest, current.settings), current.settings);
-    const before = await this.deps.data.snapshot(tenant, moduleId);
-    try {
-      await this.deps.runtime.enableForTenant(tenant.id, module.key, grants, this.deps.codec.decode(module.manifest, settings));
-    } catch (err) {
-      // The upgrade hook failed: the old version, its grants, settings and documents come back.
-      this.deactivate(tenant.id, moduleId);
-      await this.deps.data.restore(tenant, moduleId, before);
-      this.activate(tenant.id, oldModule, current.grants, current.settings);
-      if (isDoganError(err) && err.statusCode < 500 && !err.code.startsWith('SANDBOX_')) throw err;
-      throw MarketplaceErrors.MODULE_UPGRADE_FAILED(moduleId, version, 'run-upgrade-hook', (err as Error).message, current.version);
-    }
-    await this.deps.snapshots.save(tenant, moduleId, current.version, before);
-    const next: ModuleInstallRecord = { ...current, version, previousVersion: current.version, previousGrants: current.grants, grants, settings, status: 'installed' };
-    await this.save(next);
-    return next;
+  /**
+   * To another version: its hook runs while the module's routes wait (503), then the record commits,
+   * then it answers. `discardSecrets` is the tenant's consent to delete secrets the version no longer
+   * marks secret.
+   */
+  async upgrade(tenant: Tenant, moduleId: string, input: { version?: string; grants?: string[]; discardSecrets?: string[] }): Promise<ModuleInstallRecord> {
+    return this.claimed(tenant, moduleId, 'upgrade', mustBeInstalled(moduleId), async (claim) => {
+      const current = claim.before!;
+      const oldModule = await this.deps.loader.load(moduleId, current.version);
+      const version = await resolveInstallVersion(this.deps.client, moduleId, input.version);
+      if (version === current.version) throw MarketplaceErrors.MODULE_ALREADY_INSTALLED(moduleId, version);
+      const module = await this.deps.loader.load(moduleId, version);
+      engineCheck(module);
+      // New required permissions need the tenant's consent again; what was granted carries over.
+      const grants = [...new Set([...current.grants, ...(input.grants ?? [])])].filter((g) => module.manifest.permissions.some((p) => p.name === g));
+      checkGrants(module, grants);
+      await this.checkDependencies(tenant, module);
+      const settings = this.deps.codec.carry(oldModule.manifest, module.manifest, current.settings, input.discardSecrets);
+      const install = await this.deps.runtime.prepareInstall(tenant.id, module.key, grants, this.deps.codec.decode(module.manifest, settings));
+      const next: ModuleInstallRecord = { ...current, version, previousVersion: current.version, previousGrants: current.grants, grants, settings };
+      const release = this.deps.runtime.hold(tenant.id, moduleId);
+      try {
+        const before = await this.deps.data.snapshot(tenant, moduleId);
+        let step = 'run-upgrade-hook';
+        try {
+          await this.deps.runtime.runHook(install, 'upgrade', { from: current.version });
+          step = 'record-upgrade';
+          await this.deps.snapshots.save(tenant, moduleId, current.version, before);
+          await this.deps.claims.finish(claim, next);
+        } catch (err) {
+          // The old version, its grants, settings and documents stay.
+          this.deps.runtime.pool.evict(tenant.id, module.key);
+          await this.deps.data.restore(tenant, moduleId, before);
+          if (isDoganError(err) && err.statusCode < 500 && !err.code.startsWith('SANDBOX_')) throw err;
+          throw MarketplaceErrors.MODULE_UPGRADE_FAILED(moduleId, version, step, (err as Error).message, current.version);
+        }
+        if (next.status === 'installed') this.deps.runtime.activate(install);
+        return next;
+      } finally {
+        release();
+      }
+    });
   }
 
   /** Back to the version before the last upgrade, with the documents as they were before it. */
-  async rollback(tenant: Tenant, moduleId: string): Promise<ModuleInstallRecord> {
-    const current = await this.active(tenant.id, moduleId);
-    if (!current.previousVersion) throw MarketplaceErrors.MODULE_NO_PREVIOUS_VERSION(moduleId);
-    const previous = await this.deps.loader.load(moduleId, current.previousVersion);
-    const snapshot = await this.deps.snapshots.load(tenant, moduleId, current.previousVersion);
-    this.deactivate(tenant.id, moduleId);
-    if (snapshot) await this.deps.data.restore(tenant, moduleId, snapshot);
-    const grants = current.previousGrants ?? current.grants;
-    this.activate(tenant.id, previous, grants, current.settings);
-    const next: ModuleInstallRecord = { ...current, version: current.previousVersion, previousVersion: null, previousGrants: null, grants, status: 'installed' };
-    await this.save(next);
-    await this.deps.snapshots.drop(tenant, moduleId);
-    return next;
+  async rollback(tenant: Tenant, moduleId: string, input: { discardSecrets?: string[] } = {}): Promise<ModuleInstallRecord> {
+    return this.claimed(tenant, moduleId, 'rollback', mustBeInstalled(moduleId), async (claim) => {
+      const current = claim.before!;
+      if (!current.previousVersion) throw MarketplaceErrors.MODULE_NO_PREVIOUS_VERSION(moduleId);
+      const running = await this.deps.loader.load(moduleId, current.version);
+      const previous = await this.deps.loader.load(moduleId, current.previousVersion);
+      const settings = this.deps.codec.carry(running.manifest, previous.manifest, current.settings, input.discardSecrets);
+      const snapshot = await this.deps.snapshots.load(tenant, moduleId, current.previousVersion);
+      const grants = current.previousGrants ?? current.grants;
+      const next: ModuleInstallRecord = { ...current, version: current.previousVersion, previousVersion: null, previousGrants: null, grants, settings };
+      const release = this.deps.runtime.hold(tenant.id, moduleId);
+      try {
+        const before = snapshot ? await this.deps.data.snapshot(tenant, moduleId) : undefined;
+        try {
+          if (snapshot) await this.deps.data.restore(tenant, moduleId, snapshot);
+          await this.deps.claims.finish(claim, next);
+        } catch (err) {
+          if (before) await this.deps.data.restore(tenant, moduleId, before);
+          throw err;
+        }
+        if (next.status === 'installed') this.activate(tenant.id, previous, grants, settings);
+        await this.deps.snapshots.drop(tenant, moduleId);
+        return next;
+      } finally {
+        release();
+      }
+    });
   }
 
   async setEnabled(tenant: Tenant, moduleId: string, enabled: boolean): Promise<ModuleInstallRecord> {
-    const current = await this.active(tenant.id, moduleId);
-    if (enabled) this.activate(tenant.id, await this.deps.loader.load(moduleId, current.version), current.grants, current.settings);
-    else this.deactivate(tenant.id, moduleId);
-    const next: ModuleInstallRecord = { ...current, status: enabled ? 'installed' : 'disabled' };
-    await this.save(next);
-    return next;
+    return this.claimed(tenant, moduleId, enabled ? 'enable' : 'disable', mustBeInstalled(moduleId), async (claim) => {
+      const current = claim.before!;
+      const module = enabled ? await this.deps.loader.load(moduleId, current.version) : undefined;
+      const next: ModuleInstallRecord = { ...current, status: enabled ? 'installed' : 'disabled' };
+      await this.deps.claims.finish(claim, next);
+      if (module) this.activate(tenant.id, module, current.grants, current.settings);
+      else this.deactivate(tenant.id, moduleId);
+      return next;
+    });
   }
 
   async putSettings(tenant: Tenant, moduleId: string, input: unknown): Promise<ModuleInstallRecord> {
-    const current = await this.active(tenant.id, moduleId);
-    const module = await this.deps.loader.load(moduleId, current.version);
-    const settings = this.deps.codec.encode(module.manifest, input, current.settings);
-    const next: ModuleInstallRecord = { ...current, settings };
-    await this.save(next);
-    if (current.status === 'installed') {
-      this.deactivate(tenant.id, moduleId);
-      this.activate(tenant.id, module, current.grants, settings);
-    }
-    return next;
+    return this.claimed(tenant, moduleId, 'settings', mustBeInstalled(moduleId), async (claim) => {
+      const current = claim.before!;
+      const module = await this.deps.loader.load(moduleId, current.version);
+      const next: ModuleInstallRecord = { ...current, settings: this.deps.codec.encode(module.manifest, input, current.settings) };
+      await this.deps.claims.finish(claim, next);
+      if (current.status === 'installed') {
+        this.deactivate(tenant.id, moduleId);
+        this.activate(tenant.id, module, current.grants, next.settings);
+      }
+      return next;
+    });
   }
 
   /** Installed modules of the tenant that declare a dependency on `moduleId`. */
   async dependents(tenantId: string, moduleId: string): Promise<string[]> {
     const out: string[] = [];
     for (const r of await this.list(tenantId)) {
-      if (r.status === 'uninstalled' || r.moduleId === moduleId) continue;
+      if (!isInstalled(r) || r.moduleId === moduleId) continue;
       const m = await this.deps.loader.load(r.moduleId, r.version);
       if (moduleId in (m.manifest.dependencies ?? {})) out.push(r.moduleId);
     }
     return out;
   }
 
-  /** Routes, jobs and subscriptions go now; data stays for the retention period unless `purge`. */
+  /**
+   * Routes, jobs and subscriptions go now, and a monthly charge ends with the current period; data
+   * stays for the retention period unless `purge`.
+   */
   async uninstall(tenant: Tenant, moduleId: string, options: { purge: boolean }): Promise<void> {
-    const current = await this.active(tenant.id, moduleId);
-    const dependents = await this.dependents(tenant.id, moduleId);
-    if (dependents.length > 0) throw MarketplaceErrors.MODULE_DEPENDED_ON(moduleId, dependents.join(', '));
-    if (current.status === 'installed') {
-      await this.deps.runtime.disableForTenant(tenant.id, moduleId).catch((err: unknown) => {
-        this.deps.log.warn({ err, tenantId: tenant.id, moduleId }, 'uninstall hook failed; uninstalling anyway');
-      });
-    }
-    this.deactivate(tenant.id, moduleId);
-    if (options.purge) return this.purge(tenant, moduleId);
-    const now = new Date();
-    await this.save({ ...current, status: 'uninstalled', uninstalledAt: now, purgeAfter: new Date(now.getTime() + this.deps.retentionDays * 86_400_000) });
+    await this.claimed(tenant, moduleId, options.purge ? 'purge' : 'uninstall', mustBeInstalled(moduleId), async (claim) => {
+      const current = claim.before!;
+      const dependents = await this.dependents(tenant.id, moduleId);
+      if (dependents.length > 0) throw MarketplaceErrors.MODULE_DEPENDED_ON(moduleId, dependents.join(', '));
+      const module = await this.deps.loader.load(moduleId, current.version);
+      const release = this.deps.runtime.hold(tenant.id, moduleId);
+      try {
+        if (this.deps.runtime.installs.get(tenant.id, moduleId)) {
+          await this.deps.runtime.disableForTenant(tenant.id, moduleId).catch((err: unknown) => {
+            this.deps.log.warn({ err, tenantId: tenant.id, moduleId }, 'uninstall hook failed; uninstalling anyway');
+          });
+        }
+        this.deactivate(tenant.id, moduleId);
+        try {
+          await this.deps.endCharges(tenant, module.manifest);
+          if (options.purge) return await this.purgeClaimed(tenant, moduleId, claim);
+          const now = new Date();
+          await this.deps.claims.finish(claim, { ...current, status: 'uninstalled', uninstalledAt: now, purgeAfter: new Date(now.getTime() + this.deps.retentionDays * 86_400_000) });
+        } catch (err) {
+          // The record still says installed: so does the sandbox table.
+          if (current.status === 'installed') this.activate(tenant.id, module, current.grants, current.settings);
+          throw err;
+        }
+      } finally {
+        release();
+      }
+    });
   }
 
-  async purge(tenant: Tenant, moduleId: string): Promise<void> {
+  private async purgeClaimed(tenant: Tenant, moduleId: string, claim: Claim): Promise<void> {
     await this.deps.data.purge(tenant, moduleId);
     await this.deps.snapshots.drop(tenant, moduleId);
-    await this.em().nativeDelete(ModuleInstallSchema, { id: installId(tenant.id, moduleId) });
+    await this.deps.claims.finishByDelete(claim);
   }
 
-  /** Purges uninstalled modules whose retention has ended. */
+  /** Purges uninstalled modules whose retention has ended (a module reinstalled meanwhile is left alone). */
   async purgeExpired(now = new Date()): Promise<number> {
     const due = await this.em().find(ModuleInstallSchema, { status: 'uninstalled', purgeAfter: { $lte: now } });
+    let purged = 0;
+    const stillDue = (current: ModuleInstallRecord | null) => {
+      if (current?.status !== 'uninstalled' || !current.purgeAfter || new Date(current.purgeAfter).getTime() > now.getTime()) throw new NotDue();
+    };
     for (const r of due) {
       const tenant = await this.deps.tenants.tenants.find(r.tenantId);
-      if (tenant) await this.purge(tenant, r.moduleId);
-      else await this.em().nativeDelete(ModuleInstallSchema, { id: r.id });
+      if (!tenant) {
+        await this.em().nativeDelete(ModuleInstallSchema, { id: r.id, status: 'uninstalled', operationId: r.operationId ?? null });
+        continue;
+      }
+      try {
+        await this.claimed(tenant, r.moduleId, 'purge', stillDue, (claim) => this.purgeClaimed(tenant, r.moduleId, claim));
+        purged++;
+      } catch (err) {
+        if (err instanceof NotDue || MarketplaceErrors.MODULE_OPERATION_IN_PROGRESS.is(err)) continue;
+        throw err;
+      }
     }
-    return due.length;
+    return purged;
   }
 
   /** At start: every installed (not disabled) module goes back into the sandbox table, no hooks run. */

@@ -1,5 +1,6 @@
 import AjvModule from 'ajv';
 import type { SecretBox } from '@dogan/runtime';
+import { secretFields } from '@dogan/plugin-modules';
 import type { ModuleManifest } from '@dogan/sdk';
 import { MarketplaceErrors } from '../errors.js';
 
@@ -9,13 +10,6 @@ ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
 
 /** What a tenant sees in place of a secret's value; sending it back keeps the stored value. */
 export const SECRET_MASK = '********';
-
-function secretFields(manifest: ModuleManifest): string[] {
-  const props = (manifest.settings?.properties ?? {}) as Record<string, { secret?: boolean }>;
-  return Object.entries(props)
-    .filter(([, p]) => p?.secret === true)
-    .map(([name]) => name);
-}
 
 /**
  * A module's settings for one tenant: validated by the module's schema, secret fields (`"secret":
@@ -50,6 +44,21 @@ export class SettingsCodec {
     return clear;
   }
 
+  /**
+   * Stored settings moved from one version's schema to another's (upgrade, rollback). A secret the
+   * target version does not mark secret would be stored and shown in clear: that is refused unless
+   * the tenant named it in `discard`, and then its value is deleted, never kept in clear.
+   */
+  carry(from: ModuleManifest, to: ModuleManifest, stored: Record<string, unknown>, discard: readonly string[] = []): Record<string, unknown> {
+    const stillSecret = new Set(secretFields(to));
+    const losing = secretFields(from).filter((name) => stored[name] !== undefined && !stillSecret.has(name));
+    const refused = losing.filter((name) => !discard.includes(name));
+    if (refused.length > 0) throw MarketplaceErrors.MODULE_SECRET_DOWNGRADE.with({ settings: refused }, to.version, to.id, refused.join(', '), JSON.stringify(refused));
+    const clear = this.decode(from, stored);
+    for (const name of losing) delete clear[name];
+    return this.encode(to, clear);
+  }
+
   /** The settings the module itself receives: secrets decrypted. */
   decode(manifest: ModuleManifest, stored: Record<string, unknown>): Record<string, unknown> {
     const out = { ...stored };
@@ -60,7 +69,9 @@ export class SettingsCodec {
   /** The settings as the tenant's admins see them: secrets masked. */
   mask(manifest: ModuleManifest, stored: Record<string, unknown>): Record<string, unknown> {
     const out = { ...stored };
-    for (const name of secretFields(manifest)) if (out[name] !== undefined) out[name] = SECRET_MASK;
+    const secrets = secretFields(manifest);
+    // A value still encrypted under a schema that forgot the field is masked too, not shown as ciphertext.
+    for (const [name, value] of Object.entries(out)) if ((secrets.includes(name) && value !== undefined) || this.box.isEncrypted(value)) out[name] = SECRET_MASK;
     return out;
   }
 }

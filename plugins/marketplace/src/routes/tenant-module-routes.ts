@@ -18,6 +18,18 @@ const params = {
 } as const;
 const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', minLength: 3, maxLength: 63 } } } as const;
 const grantsSchema = { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
+/** The tenant's consent to delete secret settings a version no longer marks secret (never kept in clear). */
+const discardSecretsSchema = { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
+
+/** A module busy with another operation is worth retrying shortly: the refusal says when. */
+async function retryWhenBusy<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (MarketplaceErrors.MODULE_OPERATION_IN_PROGRESS.is(err)) reply.header('retry-after', String(err.extensions?.retryAfter ?? 1));
+    throw err;
+  }
+}
 
 export interface MarketplaceRouteDeps {
   catalog: CatalogService;
@@ -112,7 +124,7 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
     },
     async (request, reply) => {
       const body = request.body as { version?: string; grants: string[]; settings?: unknown };
-      return reply.code(201).send(installJson(await deps.installs.install(tenantOf(request), moduleOf(request), body)));
+      return reply.code(201).send(installJson(await retryWhenBusy(reply, () => deps.installs.install(tenantOf(request), moduleOf(request), body))));
     },
   );
 
@@ -123,21 +135,44 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       schema: {
         tags,
         security,
-        summary: 'Upgrade to a version (default: the latest this platform runs); new required permissions must be granted',
+        summary:
+          'Upgrade to a version (default: the latest this platform runs); new required permissions must be granted, and secret settings the version no longer marks secret must be named in discardSecrets',
         params,
-        body: { type: 'object', additionalProperties: false, properties: { version: { type: 'string', minLength: 1, maxLength: 64 }, grants: grantsSchema } },
+        body: { type: 'object', additionalProperties: false, properties: { version: { type: 'string', minLength: 1, maxLength: 64 }, grants: grantsSchema, discardSecrets: discardSecretsSchema } },
       },
     },
-    async (request) => installJson(await deps.installs.upgrade(tenantOf(request), moduleOf(request), (request.body ?? {}) as { version?: string; grants?: string[] })),
+    async (request, reply) => {
+      const body = (request.body ?? {}) as { version?: string; grants?: string[]; discardSecrets?: string[] };
+      return installJson(await retryWhenBusy(reply, () => deps.installs.upgrade(tenantOf(request), moduleOf(request), body)));
+    },
   );
 
-  app.post('/api/v1/:tenant/modules/:moduleId/rollback', { ...admin, schema: { tags, security, summary: 'Back to the version before the last upgrade, with its data', params } }, async (request) =>
-    installJson(await deps.installs.rollback(tenantOf(request), moduleOf(request))),
+  app.post(
+    '/api/v1/:tenant/modules/:moduleId/rollback',
+    {
+      ...admin,
+      // A rollback usually has no body at all; it then means "no consent given".
+      preValidation: async (request: FastifyRequest) => {
+        request.body ??= {};
+      },
+      schema: {
+        tags,
+        security,
+        summary: 'Back to the version before the last upgrade, with its data (secret settings it does not mark secret must be named in discardSecrets)',
+        params,
+        body: { type: 'object', additionalProperties: false, properties: { discardSecrets: discardSecretsSchema } },
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as { discardSecrets?: string[] };
+      return installJson(await retryWhenBusy(reply, () => deps.installs.rollback(tenantOf(request), moduleOf(request), body)));
+    },
   );
 
   for (const [path, enabled] of [['enable', true], ['disable', false]] as const) {
-    app.post(`/api/v1/:tenant/modules/:moduleId/${path}`, { ...admin, schema: { tags, security, summary: enabled ? 'Enable a disabled module' : 'Disable: routes answer 404, jobs and subscriptions stop, data stays', params } }, async (request) =>
-      installJson(await deps.installs.setEnabled(tenantOf(request), moduleOf(request), enabled)),
+    const summary = enabled ? 'Enable a disabled module' : 'Disable: routes answer 404, jobs and subscriptions stop, data and any monthly charge stay';
+    app.post(`/api/v1/:tenant/modules/:moduleId/${path}`, { ...admin, schema: { tags, security, summary, params } }, async (request, reply) =>
+      installJson(await retryWhenBusy(reply, () => deps.installs.setEnabled(tenantOf(request), moduleOf(request), enabled))),
     );
   }
 
@@ -150,8 +185,8 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
   app.put(
     '/api/v1/:tenant/modules/:moduleId/settings',
     { ...admin, schema: { tags, security, summary: "Replace settings, validated by the module's schema; a masked secret keeps its value", params, body: { type: 'object' } } },
-    async (request) => {
-      const record = await deps.installs.putSettings(tenantOf(request), moduleOf(request), request.body);
+    async (request, reply) => {
+      const record = await retryWhenBusy(reply, () => deps.installs.putSettings(tenantOf(request), moduleOf(request), request.body));
       const module = await deps.loader.load(record.moduleId, record.version);
       return { settings: deps.codec.mask(module.manifest, record.settings) };
     },
@@ -164,13 +199,14 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       schema: {
         tags,
         security,
-        summary: 'Uninstall: routes, jobs and subscriptions go now; data is kept for the retention period (?purge=true: deleted now)',
+        summary:
+          'Uninstall: routes, jobs and subscriptions go now, a monthly charge ends with the current period; data is kept for the retention period (?purge=true: deleted now)',
         params,
         querystring: { type: 'object', additionalProperties: false, properties: { purge: { type: 'boolean', default: false } } },
       },
     },
     async (request, reply) => {
-      await deps.installs.uninstall(tenantOf(request), moduleOf(request), { purge: (request.query as { purge: boolean }).purge });
+      await retryWhenBusy(reply, () => deps.installs.uninstall(tenantOf(request), moduleOf(request), { purge: (request.query as { purge: boolean }).purge }));
       return reply.code(204).send();
     },
   );
