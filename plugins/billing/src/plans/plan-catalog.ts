@@ -42,7 +42,10 @@ export class PlanCatalog {
       await em.flush();
     } catch (err) {
       // Two nodes seeding at once: the other one's rows are the same seed.
-      if ((err as Error).name !== 'UniqueConstraintViolationException') throw err;
+      // (better-sqlite3 reports a primary-key clash as SQLITE_CONSTRAINT_PRIMARYKEY, which MikroORM leaves unconverted.)
+      const e = err as { name?: string; code?: string; message?: string };
+      const duplicate = e.name === 'UniqueConstraintViolationException' || e.code === '23505' || String(e.code).startsWith('SQLITE_CONSTRAINT') || /UNIQUE constraint failed/.test(e.message ?? '');
+      if (!duplicate) throw err;
     }
     await this.reload();
   }
