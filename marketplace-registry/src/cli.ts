@@ -5,7 +5,7 @@ import { buildRegistryApp } from './registry-app.js';
 import { buildStandaloneRegistry } from './standalone-server.js';
 
 const USAGE = `usage: registry <command>
-  start                                   run the standalone registry (REGISTRY_* variables)
+  start (the default)                     run the standalone registry (REGISTRY_* variables)
   publisher add <name> [--display-name X] create a publisher and print its token (shown once)
   publisher token <name>                  issue another token for a publisher (shown once)
   publisher verify <name> [--unverify]    set (or clear) the verified flag
@@ -32,6 +32,8 @@ async function publisher(args: string[], flags: { 'display-name'?: string; unver
   const [action, name, file] = args;
   if (!action || !name) throw new Error(USAGE);
   const registry = await buildRegistryApp();
+  // The first command on a new data folder creates the admin token; it is shown now or never.
+  if (registry.admin.generatedToken) process.stdout.write(`registry admin token (shown once, stored hashed): ${registry.admin.generatedToken}\n`);
   try {
     if (action === 'add') {
       const { token } = await registry.publishers.create(name, flags['display-name']);
@@ -59,11 +61,12 @@ async function main(argv: string[]): Promise<number> {
     options: { 'display-name': { type: 'string' }, unverify: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, ...rest] = positionals;
-  if (!command || values.help) {
+  if (values.help || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
-    return command || values.help ? 0 : 1;
+    return 0;
   }
-  if (command === 'start') await start();
+  // `npm run registry` with no command starts it; `npm run registry -- publisher add x` administers it.
+  if (!command || command === 'start') await start();
   else if (command === 'publisher') await publisher(rest, values);
   else if (command === 'config') process.stdout.write(`${JSON.stringify(describeConfigValues(loadRegistryConfig()), null, 2)}\n`);
   else throw new Error(`unknown command "${command}"\n${USAGE}`);

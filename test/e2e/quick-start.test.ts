@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import t from 'tap';
 import { forEachEngine } from '../helpers/engines.js';
 import { call, demoKeyOf, startPlatform } from '../faults/helpers.js';
+import { freePort } from '../helpers/free-port.js';
 
 /**
  * The README's quick start, as a new user meets it: `npm start` (on SQLite, and on PostgreSQL with
@@ -13,14 +13,6 @@ import { call, demoKeyOf, startPlatform } from '../faults/helpers.js';
  */
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 await forEachEngine(t, 'the quick start works as printed', async (t, engine) => {
   const port = await freePort();

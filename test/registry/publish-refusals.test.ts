@@ -1,5 +1,5 @@
 import t from 'tap';
-import { generatePublisherKeyPair, signRelease } from '@dogan/sdk';
+import { generatePublisherKeyPair, signRelease } from '@dogan/module-manifest';
 import { createPublisher, storedTarballs } from './helpers/publisher.js';
 import { startTestRegistry } from './helpers/registry-server.js';
 import { call, manifestFor, privateKeyOf, signedRelease, upload } from './helpers/releases.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { canonicalJson, sha512Integrity, signRelease } from '@dogan/sdk';
+import { canonicalJson, sha512Integrity, signRelease } from '@dogan/module-manifest';
 import { createPublisher, storedTarballs } from './helpers/publisher.js';
 import { manyFiles, rawTgz, zeroBomb } from './helpers/hostile-tarballs.js';
 import { startTestRegistry } from './helpers/registry-server.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kernel } from '@dogan/runtime';
 import tenantsPlugin, { tenantsApiRef, type Tenant, type TenantsApi } from '@dogan/tenants';
-import type { ModuleManifest } from '@dogan/sdk/manifest';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import { createModulesPlugin, moduleFromSource, modulesRuntimeRef, type ModuleRuntime } from '../../plugins/modules/src/index.js';
 import type { SandboxOptionsInput } from '../../runtime/src/sandbox/index.js';
 import { startTestKernel, TEST_ADMIN_TOKEN } from '../helpers/kernel.js';

@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { readModuleManifest, validateManifest } from '@dogan/sdk';
+import { validateManifest } from '@dogan/module-manifest';
+import { readModuleManifest } from '@dogan/sdk';
 import { moduleTemplate } from '../../sdk/src/cli/templates/module-template.js';
-import { jsonErrorOffset } from '../../sdk/src/manifest/json-error-location.js';
+import { jsonErrorOffset } from '../../sdk/manifest/src/json-error-location.js';
 import { manifestFor } from '../registry/helpers/releases.js';
 
 /**

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { manifestSchema, validateManifest, type ModuleManifest } from '@dogan/sdk';
+import { manifestSchema, validateManifest, type ModuleManifest } from '@dogan/module-manifest';
 import { manifestFor } from '../registry/helpers/releases.js';
 
 const full = {

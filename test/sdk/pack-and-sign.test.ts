@@ -2,16 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import {
-  buildModule,
-  canonicalJson,
-  generatePublisherKeyPair,
-  packModule,
-  sha512Integrity,
-  signRelease,
-  signingPayload,
-  verifyRelease,
-} from '@dogan/sdk';
+import { canonicalJson, generatePublisherKeyPair, sha512Integrity, signRelease, verifyRelease } from '@dogan/module-manifest';
+import { buildModule, packModule, signingPayload } from '@dogan/sdk';
 import { createPrivateKey } from 'node:crypto';
 import { manifestFor } from '../registry/helpers/releases.js';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { watchModuleSources } from '../../sdk/src/testing/source-watcher.js';
+import { watchModuleSources } from '../../sdk/testing/src/source-watcher.js';
 import { tempDir } from './helpers/dev-process.js';
 
 /**

@@ -1,5 +1,5 @@
 import { DoganError, type ErrorSpec } from '@dogan/runtime';
-import { MODULE_ID_PATTERN, publicKeyId, type ModuleManifest } from '@dogan/sdk';
+import { MODULE_ID_PATTERN, publicKeyId, type ModuleManifest } from '@dogan/module-manifest';
 import { RegistryErrors } from '../errors.js';
 import type { InspectLimits } from '../inspect/inspect-tarball.js';
 import type { VersionView } from '../services/catalog-service.js';

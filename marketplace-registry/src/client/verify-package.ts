@@ -1,4 +1,4 @@
-import { MANIFEST_FILE, sha512Integrity, verifyRelease, type ModuleManifest } from '@dogan/sdk';
+import { MANIFEST_FILE, sha512Integrity, verifyRelease, type ModuleManifest } from '@dogan/module-manifest';
 import { RegistryErrors } from '../errors.js';
 import { inspectTarball, type InspectLimits } from '../inspect/inspect-tarball.js';
 

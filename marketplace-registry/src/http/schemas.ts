@@ -1,4 +1,4 @@
-import { MODULE_ID_PATTERN, PUBLISHER_NAME_PATTERN } from '@dogan/sdk';
+import { MODULE_ID_PATTERN, PUBLISHER_NAME_PATTERN } from '@dogan/module-manifest';
 
 /** Route schema pieces shared by the registry's routes (they also make the OpenAPI document). */
 export const idParam = { type: 'string', pattern: MODULE_ID_PATTERN, maxLength: 102 } as const;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { CHECKSUMS_FILE, PACKAGE_ROOT, REQUIRED_FILES, type PackageChecksums } from '@dogan/sdk';
+import { CHECKSUMS_FILE, PACKAGE_ROOT, REQUIRED_FILES, type PackageChecksums } from '@dogan/module-manifest';
 import type { DoganError } from '@dogan/runtime';
 import { RegistryErrors } from '../errors.js';
 

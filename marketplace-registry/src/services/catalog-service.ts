@@ -1,6 +1,6 @@
 import type { EntityManager, FilterQuery, MikroORM } from '@mikro-orm/core';
 import semver from 'semver';
-import type { ModuleManifest } from '@dogan/sdk';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import { DistTagSchema, PackageSchema, PackageVersionSchema, type Package, type PackageVersion, type Publisher } from '../db/entities.js';
 import { RegistryErrors } from '../errors.js';
 import { searchTerms } from '../search/normalize-text.js';

@@ -1,4 +1,4 @@
-import type { ModuleManifest } from '@dogan/sdk';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import type { Package } from '../db/entities.js';
 import { normalizeSearchText } from '../search/normalize-text.js';
 

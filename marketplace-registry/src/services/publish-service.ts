@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import semver from 'semver';
-import { MANIFEST_FILE, MODULE_ID_PATTERN, formatManifestProblems, sha512Integrity, validateManifest, verifyRelease, type ModuleManifest } from '@dogan/sdk';
+import { MANIFEST_FILE, MODULE_ID_PATTERN, formatManifestProblems, sha512Integrity, validateManifest, verifyRelease, type ModuleManifest } from '@dogan/module-manifest';
 import { DistTagSchema, PackageSchema, PackageVersionSchema, type Publisher } from '../db/entities.js';
 import { RegistryErrors } from '../errors.js';
 import { inspectTarball, type InspectLimits } from '../inspect/inspect-tarball.js';

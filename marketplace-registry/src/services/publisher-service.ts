@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { generateToken, hashToken } from '@dogan/runtime';
-import { PUBLISHER_NAME_PATTERN, publicKeyId } from '@dogan/sdk';
+import { PUBLISHER_NAME_PATTERN, publicKeyId } from '@dogan/module-manifest';
 import { PublisherKeySchema, PublisherSchema, PublisherTokenSchema, type Publisher, type PublisherKey } from '../db/entities.js';
 import { RegistryErrors } from '../errors.js';
 

@@ -1,5 +1,5 @@
 import type { BillingService } from '@dogan/plugin-billing';
-import type { ModuleManifest } from '@dogan/sdk';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import type { Tenant } from '@dogan/tenants';
 import { MarketplaceErrors } from './errors.js';
 import type { ModuleBilling } from './purchase-service.js';

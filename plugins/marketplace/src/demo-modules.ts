@@ -24,4 +24,11 @@ export async function installDemoModules(ctx: PluginContext, api: MarketplaceApi
   ctx.announce(`Module ${DEMO_MODULE} is installed in the demo tenant:`);
   ctx.announce(`  curl -H "Authorization: Bearer $DOGAN_DEMO_KEY" -H "content-type: application/json" -d '{"text":"مرحبا"}' ${url}`);
   ctx.announce(`  curl -H "Authorization: Bearer $DOGAN_DEMO_KEY" ${url}`);
+  if (api.embeddedRegistry) {
+    // Where a module developer publishes, and how they get the token (README: "From nothing to a published module").
+    ctx.announce(`Module registry: http://localhost:${ctx.config.PORT}/registry (DOGAN_REGISTRY_URL for dogan-module)`);
+    ctx.announce('  a publisher token: npx dogan registry publisher add <publisher name>');
+    const adminToken = api.embeddedRegistry.admin.generatedToken;
+    if (adminToken) ctx.announce(`  its admin token (for /registry/v1/admin; shown once, stored hashed): ${adminToken}`);
+  }
 }

@@ -6,6 +6,7 @@ import { modulesRuntimeRef } from '@dogan/plugin-modules';
 import { tenantsApiRef } from '@dogan/tenants';
 import { CatalogService } from './catalog/catalog-service.js';
 import { marketplaceCommands } from './cli.js';
+import { registryCommands } from './registry-commands.js';
 import { ModuleInstallSchema, ModulePurchaseSchema } from './entities.js';
 import { InstallService } from './install/install-service.js';
 import { ModuleData } from './install/module-data.js';
@@ -52,7 +53,10 @@ export default definePlugin({
   // The embedded registry's routes (under /registry) name these in the platform's OpenAPI document.
   securitySchemes: registrySecuritySchemes,
   tenantMigrations: snapshotMigrations,
-  commands: marketplaceCommands((ctx) => ctx.services.get(marketplaceApiRef), (ctx) => ctx.services.get(tenantsApiRef)),
+  commands: [
+    ...marketplaceCommands((ctx) => ctx.services.get(marketplaceApiRef), (ctx) => ctx.services.get(tenantsApiRef)),
+    ...registryCommands((ctx) => ctx.services.get(marketplaceApiRef).embeddedRegistry),
+  ],
 
   async init(ctx) {
     const tenants = ctx.services.get(tenantsApiRef);

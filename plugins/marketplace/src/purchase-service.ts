@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { ModuleManifest } from '@dogan/sdk';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import type { Tenant } from '@dogan/tenants';
 import { installId, ModulePurchaseSchema, type ModulePurchaseRecord } from './entities.js';
 import { MarketplaceErrors } from './errors.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Collection, HttpMethod, ModuleManifest } from '@dogan/sdk/manifest';
+import type { Collection, HttpMethod, ModuleManifest } from '@dogan/module-manifest';
 import { ModuleErrors } from './errors.js';
 
 /** A module version the platform can run: its manifest, bundle and derived look-ups. */
@@ -21,7 +21,7 @@ const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
 const HANDLER = /^[A-Za-z_$][A-Za-z0-9_$]{0,100}$/;
 
-/** The checks the sandbox depends on; the full manifest schema (sdk/src/manifest/schema.ts) runs on install. */
+/** The checks the sandbox depends on; the full manifest schema (sdk/manifest/src/schema.ts) runs on install. */
 function checkManifest(m: ModuleManifest, where: string): void {
   const fail = (why: string) => {
     throw ModuleErrors.MODULE_INVALID(where, why);

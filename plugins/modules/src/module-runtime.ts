@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isolateKey, SandboxErrors, SandboxPool, type CallKind, type Invocation, type InvocationResult, type IsolateConfig, type LogEntry, type ResolvedGrants, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
 import { eventAllowed } from '@dogan/runtime/sandbox';
-import { inModuleNamespace } from '@dogan/sdk/events';
+import { inModuleNamespace } from '@dogan/module-manifest';
 import { parseCron, type CronSchedule } from './cron.js';
 import { ModuleErrors } from './errors.js';
 import { InstallRegistry, type ModuleInstall } from './installs.js';

@@ -1,4 +1,4 @@
-import type { ModuleManifest } from '@dogan/sdk/manifest';
+import type { ModuleManifest } from '@dogan/module-manifest';
 
 /** What stands in for a secret wherever the platform shows module text (logs, problem details). */
 export const REDACTED = '********';

@@ -60,7 +60,7 @@ export interface TenantMigration {
 
 /** A `dogan <name> ...` command contributed by a plugin; it runs with the kernel initialised, not listening. */
 export interface CliCommand {
-  /** One word or two (`migrate`, `tenant export`). */
+  /** A few words (`migrate`, `tenant export`, `registry publisher add`). */
   readonly name: string;
   readonly summary: string;
   readonly usage: string;

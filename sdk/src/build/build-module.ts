@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import type { ModuleManifest } from '../manifest/types.js';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import { checkBundleHandlers } from './bundle-handlers.js';
 
 /** The one import a module may keep: the sandbox provides it. */

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModuleManifest } from '../manifest/types.js';
+import type { ModuleManifest } from '@dogan/module-manifest';
 
 /** One handler the manifest names: the table the sandbox looks in (`routes`, `events`, `jobs`) and the name. */
 export interface HandlerRef {
@@ -34,7 +34,8 @@ function declaredHandlers(manifest: ModuleManifest): Array<HandlerRef & { readon
 function runProbe(request: ProbeRequest): Promise<ProbeReply> {
   return new Promise((resolve, reject) => {
     const child = fork(PROBE, [], {
-      execArgv: ['--no-node-snapshot'],
+      // SourceTextModule is behind a flag on Node 20; the heap cap stops a bundle that allocates at load.
+      execArgv: ['--experimental-vm-modules', '--no-warnings', '--max-old-space-size=128'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
@@ -53,7 +54,7 @@ function runProbe(request: ProbeRequest): Promise<ProbeReply> {
 }
 
 /**
- * Loads the built bundle in a throwaway isolate, as the sandbox does, and throws an Error naming
+ * Loads the built bundle in a throwaway context, with the sandbox's module rules, and throws an Error naming
  * every route, event and job whose handler it does not export; also when the bundle fails to load.
  * Without it such a module builds, publishes, installs, and answers 502 on its first request.
  */

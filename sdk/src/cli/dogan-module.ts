@@ -14,7 +14,7 @@ type Flags = Record<string, string | boolean | undefined>;
 type Command = { summary: string; run(ctx: CliContext, positionals: string[], flags: Flags): Promise<void> };
 
 const COMMANDS: Record<string, Command> = {
-  init: { summary: 'init <publisher.name> [--dir <folder>]   a new TypeScript module', run: (c, p, f) => initCommand(c, p, f as { dir?: string }) },
+  init: { summary: 'init <publisher.name> [--dir <folder>] [--packages <dir>]   a new TypeScript module', run: (c, p, f) => initCommand(c, p, f as { dir?: string; packages?: string }) },
   build: { summary: 'build                                     bundle src/index.ts into dist/module.js', run: (c) => buildCommand(c) },
   test: { summary: 'test                                      build, then run test/*.test.ts in the sandbox', run: (c) => testCommand(c) },
   dev: { summary: 'dev [--port <n>]                          local platform with the module, rebuilt on change', run: (c, _p, f) => devCommand(c, f as { port?: string }) },
@@ -28,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
 
 const OPTIONS = {
   dir: { type: 'string' },
+  packages: { type: 'string' },
   publisher: { type: 'string' },
   register: { type: 'boolean' },
   registry: { type: 'string' },

@@ -1,6 +1,6 @@
 /**
  * `@dogan/sdk/testing`: what a module's test files import. Only the authoring API: the harness
- * (`./harness.ts`, which the CLI loads) pulls in the whole platform, and a module's type check
+ * (`@dogan/module-testing`, which the CLI loads) pulls in the whole platform, and a module's type check
  * should not have to compile it.
  */
 export {
@@ -15,3 +15,13 @@ export {
   type ModuleTests,
   type ModuleTestSuite,
 } from './define-tests.js';
+export {
+  HARNESS_PACKAGE,
+  HarnessMissingError,
+  loadModuleTestHarness,
+  type DevSession,
+  type DevSessionOptions,
+  type ModuleTestHarness,
+  type ModuleTestReport,
+  type ModuleTestRun,
+} from './harness.js';

@@ -1,6 +1,6 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatePublisherKeyPair, type PublisherKeyPair } from '@dogan/sdk';
+import { generatePublisherKeyPair, type PublisherKeyPair } from '@dogan/module-manifest';
 import { TEST_REGISTRY_ADMIN_TOKEN } from './registry-server.js';
 import { call } from './releases.js';
 

@@ -1,12 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import {
-  buildPackageArchive,
-  generatePublisherKeyPair,
-  sha512Integrity,
-  signRelease,
-  type ModuleManifest,
-  type PublisherKeyPair,
-} from '@dogan/sdk';
+import { generatePublisherKeyPair, sha512Integrity, signRelease, type ModuleManifest, type PublisherKeyPair } from '@dogan/module-manifest';
+import { buildPackageArchive } from '@dogan/sdk';
 
 /** A valid manifest for `id@version`; `overrides` replace top-level fields. */
 export function manifestFor(id: string, version: string, overrides: Record<string, unknown> = {}): ModuleManifest {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { MODULE_CATEGORIES } from '@dogan/sdk';
+import { MODULE_CATEGORIES } from '@dogan/module-manifest';
 import type { CatalogService } from '../../services/catalog-service.js';
 import { idParam, packageVersionParams, publisherParam } from '../schemas.js';
 

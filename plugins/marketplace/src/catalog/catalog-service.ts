@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import semver from 'semver';
 import type { RegistryClient } from '@dogan/marketplace-registry';
-import type { ModuleManifest } from '@dogan/sdk';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import { ModuleInstallSchema, ModulePurchaseSchema, type ModuleInstallRecord } from '../entities.js';
 import { visibleStatus } from '../install/operation-claims.js';
 

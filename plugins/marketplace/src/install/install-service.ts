@@ -4,7 +4,7 @@ import semver from 'semver';
 import { createStep, KERNEL_VERSION, runSteps, StepFailedError, isDoganError } from '@dogan/runtime';
 import type { RegistryClient } from '@dogan/marketplace-registry';
 import { resolveGrants, type LoadedModule, type ModuleInstall, type ModuleRuntime } from '@dogan/plugin-modules';
-import type { ModuleManifest } from '@dogan/sdk';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import type { Tenant, TenantsApi } from '@dogan/tenants';
 import { installId, ModuleInstallSchema, ModulePurchaseSchema, type InstallOperation, type ModuleInstallRecord } from '../entities.js';
 import { MarketplaceErrors } from '../errors.js';

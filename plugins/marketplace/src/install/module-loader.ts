@@ -1,6 +1,6 @@
 import type { RegistryClient } from '@dogan/marketplace-registry';
 import { moduleFromSource, type LoadedModule, type ModuleRuntime } from '@dogan/plugin-modules';
-import { BUNDLE_FILE, type ModuleManifest } from '@dogan/sdk';
+import { BUNDLE_FILE, type ModuleManifest } from '@dogan/module-manifest';
 
 /**
  * Turns a registry release into a module the sandbox can run. Every byte comes from the registry

@@ -1,7 +1,7 @@
 import AjvModule from 'ajv';
 import type { SecretBox } from '@dogan/runtime';
 import { secretFields } from '@dogan/plugin-modules';
-import type { ModuleManifest } from '@dogan/sdk';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import { MarketplaceErrors } from '../errors.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;

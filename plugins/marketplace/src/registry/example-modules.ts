@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import type { RegistryApp } from '@dogan/marketplace-registry';
-import { buildModule, buildPackageArchive, generatePublisherKeyPair, readModuleManifest, sha512Integrity, signRelease, type PublisherKeyPair } from '@dogan/sdk';
+import { generatePublisherKeyPair, sha512Integrity, signRelease, type PublisherKeyPair } from '@dogan/module-manifest';
+import { buildModule, buildPackageArchive, readModuleManifest } from '@dogan/sdk';
 import type { Logger } from 'pino';
 
 /** The publisher of the modules that ship with Dogan (sdk/examples). */

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Collection } from '@dogan/sdk/manifest';
+import type { Collection } from '@dogan/module-manifest';
 import type { Tenant, TenantDatabaseManager } from '@dogan/tenants';
 import type { ValidateFunction } from 'ajv';
 import { ModuleErrors } from '../errors.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MODULE_ID_PATTERN } from '../../manifest/schema.js';
+import { MODULE_ID_PATTERN } from '@dogan/module-manifest';
 import { readModuleManifest } from '../../pack/pack-module.js';
 import { CliError, registryToken, registryUrl, type CliContext } from '../cli-context.js';
 import { RegistryApi } from '../registry-api.js';

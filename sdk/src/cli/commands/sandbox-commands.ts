@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildCheckedModule } from '../../build/build-module.js';
 import { readModuleManifest } from '../../pack/pack-module.js';
-import type { ModuleManifest } from '../../manifest/types.js';
-import { loadModuleTestHarness } from '../../testing/harness.js';
+import type { ModuleManifest } from '@dogan/module-manifest';
+import { HarnessMissingError, loadModuleTestHarness, type ModuleTestHarness } from '../../testing/harness.js';
 import { CliError, kib, since, type CliContext } from '../cli-context.js';
 
 /** Validates manifest.json (every problem named by field), then bundles and checks handlers; errors become CLI errors. */
@@ -19,6 +19,15 @@ async function validateAndBuild(ctx: CliContext): Promise<{ manifest: ModuleMani
   }
 }
 
+/** The local platform package; its absence is a message that says what to install, not a stack. */
+async function loadHarness(): Promise<ModuleTestHarness> {
+  try {
+    return await loadModuleTestHarness();
+  } catch (err) {
+    throw err instanceof HarnessMissingError ? new CliError(err.message) : err;
+  }
+}
+
 /** `test`: builds, then runs test/*.test.ts against dist/module.js in the real sandbox; exit 1 on any failure. */
 export async function testCommand(ctx: CliContext): Promise<void> {
   const { manifest, bundlePath } = await validateAndBuild(ctx);
@@ -31,8 +40,8 @@ export async function testCommand(ctx: CliContext): Promise<void> {
     : [];
   // A test command that tests nothing and passes would hide a misplaced folder.
   if (testFiles.length === 0) throw new CliError('no test files: write test/<name>.test.ts with defineModuleTests (see "dogan-module init")');
-  const harness = await loadModuleTestHarness();
-  const report = await harness.run({ dir: ctx.cwd, bundlePath, manifest, testFiles, log: ctx.out });
+  const harness = await loadHarness();
+  const report = await harness.runModuleTests({ dir: ctx.cwd, bundlePath, manifest, testFiles, log: ctx.out });
   ctx.out(`\n${report.passed} passed, ${report.failed} failed`);
   if (report.failed > 0) {
     for (const name of report.failures) ctx.out(`  failed: ${name}`);
@@ -53,7 +62,7 @@ function portOf(ctx: CliContext, flag: string | undefined): number {
  */
 export async function devCommand(ctx: CliContext, flags: { port?: string }): Promise<void> {
   const port = portOf(ctx, flags.port);
-  const { startDevSession } = await import('../../testing/dev-session.js');
+  const { startDevSession } = await loadHarness();
   let session;
   try {
     session = await startDevSession({ dir: ctx.cwd, port, out: ctx.out, err: ctx.err, logLevel: ctx.env.LOG_LEVEL || undefined });

@@ -1,7 +1,16 @@
-import type { ModuleManifest } from '../../manifest/types.js';
+import type { ModuleManifest } from '@dogan/module-manifest';
 
-/** The files `dogan-module init` writes, by path. The result builds, packs and publishes as is. */
-export function moduleTemplate(id: string): Record<string, string> {
+/**
+ * Where the generated module's `npm install` gets the SDK: by default the published packages; `init
+ * --packages <dir>` names the tarballs `npm run sdk:pack` wrote, as `file:` specs.
+ */
+export const PUBLISHED_SDK: Readonly<Record<string, string>> = { '@dogan/sdk': '^0.1.0', '@dogan/module-testing': '^0.1.0' };
+
+// Native builds the harness needs; npm 11 runs only the install scripts a project allows.
+const ALLOW_SCRIPTS = { 'better-sqlite3': true, esbuild: true, 'isolated-vm': true };
+
+/** The files `dogan-module init` writes, by path. The result builds, tests, packs and publishes as is. */
+export function moduleTemplate(id: string, sdkPackages: Readonly<Record<string, string>> = PUBLISHED_SDK): Record<string, string> {
   const [publisher, name] = id.split('.') as [string, string];
   const manifest: ModuleManifest = {
     id,
@@ -90,6 +99,8 @@ Module \`${id}\` by publisher \`${publisher}\`.
 ## Develop
 
 \`\`\`sh
+npm install                # the SDK and the local platform its tests run in
+npm run typecheck          # tsc --noEmit over src/ and test/
 npx dogan-module build     # bundles src/index.ts into dist/module.js
 npx dogan-module test      # builds, then runs test/*.test.ts in the production sandbox
 npx dogan-module dev       # a local platform with this module, rebuilt when you save
@@ -102,8 +113,16 @@ npx dogan-module publish   # builds, packs, signs and uploads
         version: manifest.version,
         private: true,
         type: 'module',
-        scripts: { build: 'dogan-module build', test: 'dogan-module test', dev: 'dogan-module dev', pack: 'dogan-module pack', publish: 'dogan-module publish' },
-        devDependencies: { '@dogan/sdk': '^0.1.0', typescript: '^5.9.0' },
+        scripts: {
+          build: 'dogan-module build',
+          typecheck: 'tsc --noEmit',
+          test: 'dogan-module test',
+          dev: 'dogan-module dev',
+          pack: 'dogan-module pack',
+          publish: 'dogan-module publish',
+        },
+        devDependencies: { ...sdkPackages, '@types/node': '^20.19.0', typescript: '^5.9.0' },
+        allowScripts: ALLOW_SCRIPTS,
       },
       null,
       2,
@@ -117,6 +136,7 @@ npx dogan-module publish   # builds, packs, signs and uploads
           strict: true,
           noEmit: true,
           skipLibCheck: true,
+          types: ['node'],
           // The sandbox provides `dogan:module`; for the type checker it is the SDK's declaration.
           paths: { 'dogan:module': ['./node_modules/@dogan/sdk/src/dogan-module.ts'] },
         },

@@ -1,7 +1,7 @@
 import { register } from 'node:module';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isModuleTestSuite, type ModuleTestSuite } from './define-tests.js';
+import { isModuleTestSuite, type ModuleTestSuite } from '@dogan/sdk/testing';
 
 /**
  * Two resolve rules for a module's test files, which live outside this package:
@@ -13,8 +13,8 @@ import { isModuleTestSuite, type ModuleTestSuite } from './define-tests.js';
  *   hooks do not compile. Module code is ESM by definition (the bundle is).
  */
 const SDK_ENTRIES = {
-  '@dogan/sdk': new URL('../index.ts', import.meta.url).href,
-  '@dogan/sdk/testing': new URL('./index.ts', import.meta.url).href,
+  '@dogan/sdk': import.meta.resolve('@dogan/sdk'),
+  '@dogan/sdk/testing': import.meta.resolve('@dogan/sdk/testing'),
 };
 
 let resolverInstalled = false;

@@ -1,6 +1,6 @@
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
-import type { ModuleManifest } from '../manifest/types.js';
+import type { ModuleManifest } from '../types.js';
 
 /** Versioned domain separator: a signature made for anything else can never verify as a release. */
 export const SIGNING_PAYLOAD_PREFIX = 'dogan-module-release-v1';

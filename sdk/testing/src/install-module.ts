@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { moduleFromSource } from '@dogan/plugin-modules';
-import type { ModuleManifest } from '../manifest/types.js';
+import type { ModuleManifest } from '@dogan/module-manifest';
 import type { LocalPlatform } from './local-platform.js';
 
 /**

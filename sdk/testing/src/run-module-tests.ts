@@ -1,8 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { ModuleTest } from './define-tests.js';
-import type { ModuleTestReport, ModuleTestRun } from './harness.js';
+import type { ModuleTest, ModuleTestReport, ModuleTestRun } from '@dogan/sdk/testing';
 import { installModule } from './install-module.js';
 import { loadTestFiles } from './load-test-files.js';
 import { startLocalPlatform, type LocalPlatform } from './local-platform.js';

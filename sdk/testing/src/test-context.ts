@@ -1,5 +1,5 @@
-import type { ModuleManifest } from '../manifest/types.js';
-import type { ModuleTestContext, ModuleTestRequestOptions, ModuleTestResponse } from './define-tests.js';
+import type { ModuleManifest } from '@dogan/module-manifest';
+import type { ModuleTestContext, ModuleTestRequestOptions, ModuleTestResponse } from '@dogan/sdk/testing';
 import type { InstalledModule } from './install-module.js';
 import type { LocalPlatform, Tenant } from './local-platform.js';
 

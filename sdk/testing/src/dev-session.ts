@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCheckedModule } from '../build/build-module.js';
-import type { ModuleManifest, RouteDeclaration } from '../manifest/types.js';
-import { MANIFEST_FILE } from '../pack/package-layout.js';
-import { readModuleManifest } from '../pack/pack-module.js';
+import { MANIFEST_FILE, type ModuleManifest, type RouteDeclaration } from '@dogan/module-manifest';
+import { buildCheckedModule, readModuleManifest } from '@dogan/sdk';
+import type { DevSession, DevSessionOptions } from '@dogan/sdk/testing';
 import { devVersion, installModule } from './install-module.js';
 import { startLocalPlatform, type LocalPlatform, type Tenant } from './local-platform.js';
 import { watchModuleSources } from './source-watcher.js';
@@ -11,28 +10,6 @@ import { watchModuleSources } from './source-watcher.js';
 /** The dev tenant's subdomain ("dev" is reserved for the platform), and the name of the API key `dev` makes for it. */
 export const DEV_TENANT = 'dev-tenant';
 const DEV_KEY_NAME = 'dogan-module dev';
-
-export interface DevSessionOptions {
-  /** The module folder. */
-  readonly dir: string;
-  /** 0 for any free port. */
-  readonly port: number;
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  /** The kernel's pino level (default silent). */
-  readonly logLevel?: string;
-}
-
-/** A running `dogan-module dev`. */
-export interface DevSession {
-  readonly url: string;
-  readonly tenant: Tenant;
-  readonly apiKey: string;
-  /** `id@version` being served now; empty until the module first builds. */
-  current(): string;
-  /** Stops watching, drains requests and closes the platform. */
-  stop(): Promise<void>;
-}
 
 async function ensureDevTenant(platform: LocalPlatform): Promise<Tenant> {
   const { tenants } = platform.tenants;
