@@ -18,6 +18,7 @@ export {
 } from './plugin/define-plugin.js';
 export { createServiceRef, type ServiceLookup, type ServiceRef } from './plugin/service-ref.js';
 export { resolvePluginOrder, validateDefinition } from './plugin/resolve-plugins.js';
+export type { PluginCatalog } from './plugin/load-plugins.js';
 export { PluginHost } from './plugin/plugin-host.js';
 export { defineErrors, DoganError, isDoganError, type ErrorFactory, type ErrorSpec } from './errors/dogan-error.js';
 export { KernelErrors } from './errors.js';

@@ -16,7 +16,7 @@ import { installResponseFinished } from './http/response-finished.js';
 import { KERNEL_VERSION } from './kernel-version.js';
 import { createLogger } from './logger.js';
 import type { PluginDefinition } from './plugin/define-plugin.js';
-import { importPlugins, parsePluginList } from './plugin/load-plugins.js';
+import { importPlugins, parsePluginList, type PluginCatalog } from './plugin/load-plugins.js';
 import { PluginHost } from './plugin/plugin-host.js';
 import { resolvePluginOrder } from './plugin/resolve-plugins.js';
 
@@ -25,6 +25,8 @@ export interface KernelOptions {
   config?: Config;
   /** Plugin definitions to load instead of importing `DOGAN_PLUGINS` (tests, embedding). */
   plugins?: readonly PluginDefinition[];
+  /** The plugins `DOGAN_PLUGINS` may name (and `all` means); a distribution's, the kernel has none. */
+  catalog?: PluginCatalog;
   /** Defaults to a pino logger at `LOG_LEVEL` on stdout. */
   logger?: Logger;
 }
@@ -41,8 +43,8 @@ export interface Kernel {
 }
 
 /** Resolves which plugins load and in what order, without initialising any (`dogan plugins`). */
-export async function resolveConfiguredPlugins(config: Config, plugins?: readonly PluginDefinition[]): Promise<PluginDefinition[]> {
-  const definitions = plugins ?? (await importPlugins(parsePluginList(config.DOGAN_PLUGINS)));
+export async function resolveConfiguredPlugins(config: Config, plugins?: readonly PluginDefinition[], catalog?: PluginCatalog): Promise<PluginDefinition[]> {
+  const definitions = plugins ?? (await importPlugins(parsePluginList(config.DOGAN_PLUGINS, catalog), catalog));
   return resolvePluginOrder(definitions, KERNEL_VERSION);
 }
 
@@ -71,7 +73,7 @@ function createApp(config: Config): FastifyInstance {
 export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> {
   const config = options.config ?? loadConfig();
   const log = options.logger ?? createLogger(config);
-  const ordered = await resolveConfiguredPlugins(config, options.plugins);
+  const ordered = await resolveConfiguredPlugins(config, options.plugins, options.catalog);
   const metrics = createMetricsRegistry();
   const adminAuth = createAdminAuth({ token: config.DOGAN_ADMIN_TOKEN, dataDir: config.DOGAN_DATA_DIR });
   const host = new PluginHost(ordered, { config, log, metrics, adminAuth });

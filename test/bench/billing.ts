@@ -33,7 +33,7 @@ const variants = [
 ];
 
 async function start(plugins: string): Promise<{ child: ChildProcess; url: string }> {
-  const node = [process.execPath, '--import', 'tsx', 'runtime/src/cli/dogan.ts', 'start'];
+  const node = [process.execPath, '--import', 'tsx', 'plugins/distribution/src/cli/dogan.ts', 'start'];
   const [cmd, ...args] = hasTaskset ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(cmd!, args, { cwd: root, env: { ...process.env, ...base, DOGAN_PLUGINS: plugins, DOGAN_DATA_DIR: mkdtempSync(join(tmpdir(), 'dogan-bench-')) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {

@@ -32,8 +32,8 @@ const kernelEnv = {
 };
 const targets: Target[] = [
   { name: 'bare Fastify hello', args: ['test/bench/bare-fastify.ts'], path: '/hello' },
-  { name: 'kernel GET /health', args: ['runtime/src/cli/dogan.ts', 'start'], path: '/health', env: kernelEnv },
-  { name: 'plugin route (full pipeline)', args: ['runtime/src/cli/dogan.ts', 'start'], path: '/api/v1/bench/hello', env: kernelEnv },
+  { name: 'kernel GET /health', args: ['plugins/distribution/src/cli/dogan.ts', 'start'], path: '/health', env: kernelEnv },
+  { name: 'plugin route (full pipeline)', args: ['plugins/distribution/src/cli/dogan.ts', 'start'], path: '/api/v1/bench/hello', env: kernelEnv },
 ];
 
 const dataDirs: string[] = [];

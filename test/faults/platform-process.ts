@@ -38,7 +38,7 @@ export function launchPlatform(env: Record<string, string>, options: { timeoutMs
   started: Promise<PlatformProcess | { failed: string }>;
 } {
   const ownDir = env.DOGAN_DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'dogan-node-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/src/cli/dogan.ts', 'start'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'plugins/distribution/src/cli/dogan.ts', 'start'], {
     cwd: root,
     env: {
       ...process.env,

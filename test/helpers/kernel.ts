@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { firstPartyPlugins } from '@dogan/distribution';
 import { buildKernel, loadConfig, type Config, type Kernel, type PluginDefinition } from '@dogan/runtime';
 
 // Every test data dir goes when the test process ends, however the test ended.
@@ -27,7 +28,7 @@ export async function startTestKernel(
   options: { plugins?: PluginDefinition[]; env?: Record<string, string>; config?: Config } = {},
 ): Promise<Kernel> {
   const config = options.config ?? testConfig(options.env);
-  const kernel = await buildKernel({ config, plugins: options.plugins });
+  const kernel = await buildKernel({ config, plugins: options.plugins, catalog: firstPartyPlugins });
   t.teardown(async () => {
     await kernel.close();
     if (config.DOGAN_DATA_DIR.startsWith(tmpdir())) rmSync(config.DOGAN_DATA_DIR, { recursive: true, force: true });

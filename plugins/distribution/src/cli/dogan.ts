@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-import { describeConfig, loadConfig } from '../config/load-config.js';
-import { isDoganError } from '../errors/dogan-error.js';
-import { buildKernel, resolveConfiguredPlugins } from '../kernel.js';
-import { KERNEL_VERSION } from '../kernel-version.js';
-import { startServer } from '../server.js';
-import type { CliCommand, PluginDefinition } from '../plugin/define-plugin.js';
+import { describeConfig, isDoganError, KERNEL_VERSION, loadConfig, resolveConfiguredPlugins, startServer, type CliCommand, type Config, type PluginDefinition } from '@dogan/runtime';
+import { firstPartyPlugins } from '../first-party.js';
+import { buildPlatform } from '../index.js';
 import { printStartBanner } from './start-banner.js';
 
 const out = (line = '') => process.stdout.write(line + '\n');
 const err = (line: string) => process.stderr.write(line + '\n');
+
+/** The plugins `DOGAN_PLUGINS` selects, in load order, from this distribution's catalog. */
+function configuredPlugins(config: Config): Promise<PluginDefinition[]> {
+  return resolveConfiguredPlugins(config, undefined, firstPartyPlugins);
+}
 
 const builtins: Record<string, { summary: string; run(args: string[]): Promise<number> }> = {
   start: {
@@ -16,7 +18,7 @@ const builtins: Record<string, { summary: string; run(args: string[]): Promise<n
     async run(args) {
       // --demo is the quick start's switch: same as DOGAN_DEMO_TENANT=true unless that is set.
       if (args.includes('--demo')) process.env.DOGAN_DEMO_TENANT ??= 'true';
-      const kernel = await buildKernel();
+      const kernel = await buildPlatform();
       const server = await startServer(kernel, { exitProcess: true });
       printStartBanner(kernel, server.url, out);
       return new Promise<number>(() => undefined); // runs until a signal stops it
@@ -25,7 +27,7 @@ const builtins: Record<string, { summary: string; run(args: string[]): Promise<n
   plugins: {
     summary: 'List the plugins that would load, in load order, with versions and dependencies',
     async run() {
-      const ordered = await resolveConfiguredPlugins(loadConfig());
+      const ordered = await configuredPlugins(loadConfig());
       out(`kernel ${KERNEL_VERSION}`);
       for (const p of ordered) {
         const deps = Object.entries(p.dependencies ?? {}).map(([n, r]) => `${n}@${r}`).join(', ');
@@ -57,7 +59,7 @@ function findPluginCommand(plugins: readonly PluginDefinition[], argv: readonly 
 async function help(): Promise<number> {
   out('Usage: dogan <command> [options]\n');
   for (const [name, c] of Object.entries(builtins)) out(`  ${name.padEnd(22)} ${c.summary}`);
-  const plugins = await resolveConfiguredPlugins(loadConfig()).catch(() => [] as PluginDefinition[]);
+  const plugins = await configuredPlugins(loadConfig()).catch(() => [] as PluginDefinition[]);
   for (const p of plugins) for (const c of p.commands ?? []) out(`  ${c.name.padEnd(22)} ${c.summary}`);
   return 0;
 }
@@ -65,12 +67,12 @@ async function help(): Promise<number> {
 /** Runs a plugin's command with the kernel initialised but not listening, then closes it. */
 async function runPluginCommand(argv: string[]): Promise<number> {
   const config = loadConfig();
-  const found = findPluginCommand(await resolveConfiguredPlugins(config), argv);
+  const found = findPluginCommand(await configuredPlugins(config), argv);
   if (!found) {
     err(`Unknown command "${argv.join(' ')}". Run "dogan help" for the list.`);
     return 2;
   }
-  const kernel = await buildKernel({ config });
+  const kernel = await buildPlatform({ config });
   try {
     const loaded = kernel.host.plugins.find((p) => p.definition.name === found.plugin.name)!;
     return await found.command.run(found.rest, loaded.context);

@@ -1,4 +1,4 @@
-import type { Kernel } from '../kernel.js';
+import type { Kernel } from '@dogan/runtime';
 
 /** What a person needs after `npm start`: where to go, and the admin token if it was just made. */
 export function printStartBanner(kernel: Kernel, url: string, out: (line?: string) => void): void {
