@@ -5,8 +5,7 @@
  */
 import { loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { startMarketKernel } from '../marketplace/helpers.js';
-import { manifest } from '../marketplace/helpers.js';
+import { startMarketKernel, manifest } from '../marketplace/helpers.js';
 import { createTenantWithKey } from '../helpers/tenant-fixtures.js';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 100);

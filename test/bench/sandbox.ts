@@ -23,6 +23,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ModuleRuntime as Runtime } from '../../plugins/modules/src/index.js';
+import type { TenantsApi } from '@dogan/tenants';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -62,8 +64,6 @@ async function serve(): Promise<void> {
   const { buildKernel, definePlugin, loadConfig } = await import('@dogan/runtime');
   const tenantsModule = await import('@dogan/tenants');
   const { createModulesPlugin, moduleFromSource, modulesRuntimeRef } = await import('../../plugins/modules/src/index.js');
-  type Runtime = import('../../plugins/modules/src/index.js').ModuleRuntime;
-  type TenantsApi = import('@dogan/tenants').TenantsApi;
   const { tenantsApiRef } = tenantsModule;
 
   let runtime: Runtime | undefined;

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One HTTP answer, with its body parsed when it is JSON. */
@@ -46,7 +47,7 @@ export async function demoKeyOf(dogan: { output(): string }): Promise<string> {
 export const UNKNOWN_KEY = 'dgn_0123456789ab_' + 'A'.repeat(43);
 
 export interface Platform {
-  readonly child: import('node:child_process').ChildProcess;
+  readonly child: ChildProcess;
   readonly url: string;
   output(): string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;

@@ -1,7 +1,6 @@
 import t from 'tap';
-import { createServiceRef, definePlugin } from '@dogan/runtime';
+import { createServiceRef, definePlugin, buildKernel } from '@dogan/runtime';
 import { startTestKernel, testConfig } from '../helpers/kernel.js';
-import { buildKernel } from '@dogan/runtime';
 
 const greeterRef = createServiceRef<{ greet(name: string): string }>({ id: 'greeter.service' });
 

@@ -43,7 +43,7 @@ t.test('the notes example builds, passes its tests in the sandbox, and packs det
 
   const test = await runDoganModule(['test'], { cwd: dir });
   t.equal(test.code, 0, test.stdout + test.stderr);
-  t.match(test.stdout, /test\/notes\.test\.ts\n(  ✓ .+\n){5}\n5 passed, 0 failed/);
+  t.match(test.stdout, /test\/notes\.test\.ts\n( {2}✓ .+\n){5}\n5 passed, 0 failed/);
 
   const pack = await runDoganModule(['pack'], { cwd: dir });
   t.equal(pack.code, 0, pack.stderr);

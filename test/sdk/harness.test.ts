@@ -176,7 +176,7 @@ t.test('test builds the module and runs every test in the real sandbox; the temp
   const res = await runDoganModule(['test'], { cwd: dir, env: { TMPDIR: tmp } });
   t.equal(res.code, 0, res.stdout + res.stderr);
   t.match(res.stdout, /built acme\.probe@2\.1\.0: dist\/module\.js/);
-  t.match(res.stdout, /test\/probe\.test\.ts\n(  ✓ .+\n){7}test\/settings\.test\.ts\n  ✓ the suite settings replace the defaults/);
+  t.match(res.stdout, /test\/probe\.test\.ts\n( {2}✓ .+\n){7}test\/settings\.test\.ts\n {2}✓ the suite settings replace the defaults/);
   t.match(res.stdout, /8 passed, 0 failed/);
   t.same(readdirSync(tmp).filter((name) => name.startsWith('dogan-')), [], 'the throwaway data dir is gone (tsx keeps its cache there)');
 });
@@ -185,10 +185,10 @@ t.test('failures are named, explained, counted, and exit 1; the other tests stil
   const dir = probe({ 'test/failing.test.ts': FAILING_TESTS, 'test/not-a-suite.test.ts': 'export default 42;\n', 'test/syntax.test.ts': 'export default {{\n' });
   const res = await runDoganModule(['test'], { cwd: dir });
   t.equal(res.code, 1);
-  t.match(res.stdout, /  ✓ this one passes/);
-  t.match(res.stdout, /  ✗ a wrong status fails[^\n]*\n +\S*.*\n(.*\n)*?.*418/);
-  t.match(res.stdout, /  ✗ a thrown error fails[^\n]*\n +thrown on purpose\n +at .*failing\.test\.ts:\d+/);
-  t.match(res.stdout, /  ✗ a test that never ends times out[^\n]*\n +timed out after 1000 ms/);
+  t.match(res.stdout, / {2}✓ this one passes/);
+  t.match(res.stdout, / {2}✗ a wrong status fails[^\n]*\n +\S*.*\n(.*\n)*?.*418/);
+  t.match(res.stdout, / {2}✗ a thrown error fails[^\n]*\n +thrown on purpose\n +at .*failing\.test\.ts:\d+/);
+  t.match(res.stdout, / {2}✗ a test that never ends times out[^\n]*\n +timed out after 1000 ms/);
   t.match(res.stdout, /could not load test\/not-a-suite\.test\.ts\n +its default export must be defineModuleTests/);
   t.match(res.stdout, /could not load test\/syntax\.test\.ts/);
   t.match(res.stdout, /9 passed, 5 failed/);

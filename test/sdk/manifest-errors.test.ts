@@ -34,7 +34,7 @@ t.test('invalid JSON is reported by line and column, with the line itself', asyn
   const missingComma = '{\n  "id": "acme.notes",\n  "version": "0.1.0"\n  "engine": "^0.1.0"\n}\n';
   const message = thrown(() => readModuleManifest(manifestDir(missingComma)));
   t.match(message, /manifest\.json:4:3: is not valid JSON: Expected ',' or '}' after property value/);
-  t.match(message, /4 \|   "engine": "\^0\.1\.0"\n\s+\| {3}\^/, 'the line is quoted with a caret under the column');
+  t.match(message, /4 \| {3}"engine": "\^0\.1\.0"\n\s+\| {3}\^/, 'the line is quoted with a caret under the column');
   t.notMatch(message, /position/, 'no character offset');
 
   const comment = '{\n  "id": "acme.notes",\n  // the version\n  "version": "0.1.0"\n}\n';

@@ -32,7 +32,11 @@ function counter(t: Test) {
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no change seen after ${what}`)), ms);
         waiter = () => {
-          if (count > before) (clearTimeout(timer), (waiter = undefined), resolve());
+          if (count > before) {
+            clearTimeout(timer);
+            waiter = undefined;
+            resolve();
+          }
         };
       }).then(
         () => void t.pass(`seen: ${what}`),

@@ -2,8 +2,6 @@ import t from 'tap';
 import { forEachEngine } from '../helpers/engines.js';
 import { ADMIN, PROBLEM, bearer, createKey, createTenant, inventory, startTenantKernel } from './fixtures/tenant-kernel.js';
 
-const BAD_URL_TODO =
-  "kernel: Fastify answers a URL it cannot decode (FST_ERR_BAD_URL) with its own JSON; runtime/src/kernel.ts needs a frameworkErrors handler that sends a problem";
 
 interface Case {
   what: string;

@@ -1,6 +1,5 @@
 import { definePlugin, type PluginContext } from '@dogan/runtime';
-import { ksaServiceRef } from '@dogan/plugin-ksa';
-import { formatHijriIso } from '@dogan/plugin-ksa';
+import { ksaServiceRef, formatHijriIso } from '@dogan/plugin-ksa';
 import { IdempotencyStore, installIdempotency, quotaProviderRef, tenantsApiRef } from '@dogan/tenants';
 import { billingServiceRef, createBillingService, type BillingService } from './billing-service.js';
 import { systemClock, type Clock } from './clock.js';

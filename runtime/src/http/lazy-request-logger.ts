@@ -1,4 +1,3 @@
-import type { FastifyServerOptions } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 
 /**

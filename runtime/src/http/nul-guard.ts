@@ -14,6 +14,7 @@ export function firstNulPath(value: unknown, path = ''): string | undefined {
     return undefined;
   }
   for (const key of Object.keys(value)) {
+    // eslint-disable-next-line no-control-regex -- NUL is exactly what this guard looks for
     if (key.includes('\u0000')) return `${path}/${key.replace(/\u0000/g, '\\u0000')}`;
     const found = firstNulPath((value as Record<string, unknown>)[key], `${path}/${key}`);
     if (found !== undefined) return found;

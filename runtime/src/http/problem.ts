@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KernelErrors } from '../errors.js';
-import { DoganError, isDoganError } from '../errors/dogan-error.js';
+import { type DoganError, isDoganError } from '../errors/dogan-error.js';
 import { isUnavailableError, RETRY_AFTER_SECONDS } from '../errors/unavailable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';

@@ -1,13 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBundleHandlers } from '../build/bundle-handlers.js';
-import { locateJsonError } from '@dogan/module-manifest';
-import { formatManifestProblems, validateManifest } from '@dogan/module-manifest';
-import type { ModuleManifest } from '@dogan/module-manifest';
-import { canonicalJson } from '@dogan/module-manifest';
-import { sha512Integrity } from '@dogan/module-manifest';
+import { locateJsonError, formatManifestProblems, validateManifest, canonicalJson, sha512Integrity, BUNDLE_FILE, CHECKSUMS_FILE, MANIFEST_FILE, PACKAGE_ROOT, README_FILE, packageFileName } from '@dogan/module-manifest';
+import type { ModuleManifest, PackageChecksums } from '@dogan/module-manifest';
 import { deterministicTgz, type PackFile } from './deterministic-tgz.js';
-import { BUNDLE_FILE, CHECKSUMS_FILE, MANIFEST_FILE, PACKAGE_ROOT, README_FILE, packageFileName, type PackageChecksums } from '@dogan/module-manifest';
 
 /** A packed module: where the archive is and what identifies it. */
 export interface PackedModule {

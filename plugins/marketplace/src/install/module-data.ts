@@ -1,5 +1,4 @@
-import type { TenantsApi } from '@dogan/tenants';
-import type { Tenant } from '@dogan/tenants';
+import type { TenantsApi, Tenant } from '@dogan/tenants';
 
 type Exec = { execute(sql: string, params?: unknown[], method?: 'all' | 'run'): Promise<Array<Record<string, unknown>>> };
 

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import type { NetworkPolicy, SandboxLimits } from '../options.js';
-import type { HttpGrant, ProblemShape } from '../protocol.js';
+import type { HttpGrant } from '../protocol.js';
 import { isPublicAddress } from './address-policy.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);

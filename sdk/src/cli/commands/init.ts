@@ -16,7 +16,7 @@ export async function initCommand(ctx: CliContext, positionals: string[], flags:
   }
   const dir = resolve(ctx.cwd, flags.dir ?? id.split('.')[1]!);
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${dir} exists and is not empty; choose another --dir`);
-  const sdk = flags.packages ? packedSdkDependencies(ctx.cwd, flags.packages, dir) : undefined;
+  const sdk = flags.packages ? packedSdkDependencies(ctx.cwd, flags.packages) : undefined;
   for (const [path, content] of Object.entries(moduleTemplate(id, sdk))) {
     const target = join(dir, path);
     mkdirSync(dirname(target), { recursive: true });

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PUBLISHER_NAME_PATTERN } from '@dogan/module-manifest';
-import { generatePublisherKeyPair, writeKeyPair } from '@dogan/module-manifest';
+import { PUBLISHER_NAME_PATTERN, generatePublisherKeyPair, writeKeyPair } from '@dogan/module-manifest';
 import { CliError, keyBase, registryToken, registryUrl, type CliContext } from '../cli-context.js';
 import { RegistryApi } from '../registry-api.js';
 

@@ -1,8 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { buildModule } from '../../build/build-module.js';
-import { publicKeyId, readPrivateKey } from '@dogan/module-manifest';
-import { signRelease } from '@dogan/module-manifest';
+import { publicKeyId, readPrivateKey, signRelease } from '@dogan/module-manifest';
 import { CliError, kib, keyBase, registryToken, registryUrl, since, type CliContext } from '../cli-context.js';
 import { RegistryApi } from '../registry-api.js';
 import { packForRelease } from './pack.js';

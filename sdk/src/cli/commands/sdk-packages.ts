@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { CliError } from '../cli-context.js';
 
 // `npm pack` names a scoped package's tarball `<scope>-<name>-<version>.tgz`.
@@ -11,7 +11,7 @@ const TARBALL = /^dogan-(.+)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\.tgz$/;
  * the SDK's own `@dogan/*` dependencies are not on a public registry either; npm takes a root
  * dependency of the right version for each of them.
  */
-export function packedSdkDependencies(cwd: string, dir: string, moduleDir: string): Record<string, string> {
+export function packedSdkDependencies(cwd: string, dir: string): Record<string, string> {
   const folder = resolve(cwd, dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new CliError(`--packages: ${folder} is not a folder; run "npm run sdk:pack" in the Dogan checkout, which prints it`);
   const specs: Record<string, string> = {};
