@@ -14,6 +14,7 @@ export const RegistryErrors = defineErrors({
   // Publishers and keys
   PUBLISHER_NOT_FOUND: { status: 404, title: 'Unknown publisher', message: 'No publisher is named "%s"' },
   PUBLISHER_EXISTS: { status: 409, title: 'Publisher exists', message: 'A publisher named "%s" exists already' },
+  PUBLISHER_NAME_RESERVED: { status: 400, title: 'Reserved publisher name', message: '"%s" is reserved: event types under it belong to the platform (reserved: %s), so no module of it could be published' },
   PUBLISHER_NAME_INVALID: { status: 400, title: 'Invalid publisher name', message: '"%s" is not a publisher name: 2 to 39 lowercase letters, digits or dashes, starting with a letter' },
   KEY_INVALID: { status: 400, title: 'Invalid public key', message: 'The public key must be an Ed25519 key in SPKI PEM form: %s' },
   KEY_EXISTS: { status: 409, title: 'Key registered already', message: 'Key %s is registered already' },

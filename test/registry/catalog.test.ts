@@ -69,5 +69,9 @@ t.test('search, resolution, deprecation, yanks and dist-tags', async (t) => {
   t.equal((await call(reg.url, 'POST', 'v1/admin/publishers/acme/verified', acme.token, { verified: true })).body.code, 'ADMIN_TOKEN_INVALID');
   t.equal((await call(reg.url, 'POST', 'v1/admin/publishers', TEST_REGISTRY_ADMIN_TOKEN, { name: 'acme' })).body.code, 'PUBLISHER_EXISTS');
   t.equal((await call(reg.url, 'POST', 'v1/admin/publishers', TEST_REGISTRY_ADMIN_TOKEN, { name: 'Bad Name' })).body.code, 'PUBLISHER_NAME_INVALID');
+  for (const reserved of ['billing', 'tenant', 'platform']) {
+    const refused = await call(reg.url, 'POST', 'v1/admin/publishers', TEST_REGISTRY_ADMIN_TOKEN, { name: reserved });
+    t.match(refused, { status: 400, body: { code: 'PUBLISHER_NAME_RESERVED', detail: new RegExp(`"${reserved}" is reserved`) } }, `publisher name "${reserved}" is the platform's`);
+  }
   t.equal((await call(reg.url, 'POST', 'v1/publishers/me/keys', acme.token, { publicKey: 'nope' })).body.code, 'KEY_INVALID');
 });

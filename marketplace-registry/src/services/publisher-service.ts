@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { generateToken, hashToken } from '@dogan/runtime';
-import { PUBLISHER_NAME_PATTERN, publicKeyId } from '@dogan/module-manifest';
+import { PLATFORM_EVENT_NAMESPACES, PUBLISHER_NAME_PATTERN, publicKeyId } from '@dogan/module-manifest';
 import { PublisherKeySchema, PublisherSchema, PublisherTokenSchema, type Publisher, type PublisherKey } from '../db/entities.js';
 import { RegistryErrors } from '../errors.js';
 
@@ -27,6 +27,8 @@ export class PublisherService {
   /** Creates a publisher and its first token; the token is returned here and never again. */
   async create(name: string, displayName?: string): Promise<{ publisher: PublisherView; token: string }> {
     if (!NAME.test(name)) throw RegistryErrors.PUBLISHER_NAME_INVALID(name);
+    // The manifest check refuses every module id under these names; an account there could publish nothing.
+    if (PLATFORM_EVENT_NAMESPACES.includes(name)) throw RegistryErrors.PUBLISHER_NAME_RESERVED(name, PLATFORM_EVENT_NAMESPACES.join(', '));
     const em = this.em();
     if (await em.findOne(PublisherSchema, { name })) throw RegistryErrors.PUBLISHER_EXISTS(name);
     const publisher = em.create(PublisherSchema, { name, displayName: displayName?.trim() || name, verified: false, createdAt: new Date() });
