@@ -43,6 +43,11 @@ await withEngine(t, 'a control-plane outage refuses every request with 503 and r
   const fresh = await call(base, 'POST', '/api/v1/demo/api-keys', { key: demoKey, body: { name: 'unused until the outage' } });
   t.equal(fresh.status, 201);
   const freshKey = (fresh.body as { key: string }).key;
+  // A second tenant with the same module: refused like the first during the outage, and never sees its notes.
+  t.equal((await call(base, 'POST', '/api/admin/tenants', { key: TEST_ADMIN_TOKEN, body: { name: 'Other Co', subdomain: 'other-co' } })).status, 201);
+  const otherKey = ((await call(base, 'POST', '/api/admin/tenants/other-co/api-keys', { key: TEST_ADMIN_TOKEN, body: { name: 'outage', scopes: ['read', 'write', 'admin'] } })).body as { key: string }).key;
+  t.equal((await call(base, 'POST', '/api/v1/other-co/modules/dogan.notes/install', { key: otherKey, body: { grants: ['notes-storage'] } })).status, 201);
+  const OTHER_NOTES = '/api/v1/other-co/apps/dogan.notes/notes';
 
   const probes = (key: string) => [
     () => call(base, 'GET', '/api/v1/tenant/info', { key }),
@@ -53,6 +58,8 @@ await withEngine(t, 'a control-plane outage refuses every request with 503 and r
   const outageRound = async () => {
     const answers: Answer[] = [];
     for (const key of [UNKNOWN_KEY, demoKey, freshKey]) for (const probe of probes(key)) answers.push(await probe());
+    answers.push(await call(base, 'GET', OTHER_NOTES, { key: otherKey }));
+    answers.push(await call(base, 'POST', OTHER_NOTES, { key: otherKey, body: { text: 'written during the outage by the other tenant' } }));
     answers.push(await call(base, 'GET', '/api/admin/tenants', { key: TEST_ADMIN_TOKEN }));
     return answers;
   };
@@ -82,5 +89,7 @@ await withEngine(t, 'a control-plane outage refuses every request with 503 and r
   const texts = ((notes.body as { notes?: Array<{ text: string }> }).notes ?? []).map((n) => n.text);
   t.same(texts.filter((x) => x.includes('during the outage')), [], 'no write during the outage was stored');
   t.ok(texts.includes('before the outage') && texts.includes('after the reset outage') && texts.includes('after the blackhole outage'));
+  const theirs = await call(base, 'GET', OTHER_NOTES, { key: otherKey });
+  t.same(theirs.body, { notes: [] }, "the other tenant works again, with none of the demo tenant's notes and nothing from the outage");
   t.notMatch(dogan.output(), /api_key_tenant_mismatch/, 'no false "key used on another tenant" warnings');
 });

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { forEachEngine } from '../helpers/engines.js';
+import { TEST_ADMIN_TOKEN } from '../helpers/kernel.js';
 import { call, demoKeyOf, startPlatform, type Answer } from './helpers.js';
 
 /**
@@ -55,7 +56,7 @@ await forEachEngine(t, 'SIGTERM to the process group under load', async (t, engi
   t.notMatch(first.output(), /SANDBOX_UNAVAILABLE/, 'no module call was cut by a sandbox host dying early');
 
   // The client retries everything not acknowledged, with the same key, once the platform is back.
-  const second = await startPlatform(engine.env);
+  const second = await startPlatform({ ...engine.env, DOGAN_ADMIN_TOKEN: TEST_ADMIN_TOKEN });
   t.teardown(() => second.signalGroup('SIGKILL'));
   const key2 = await demoKeyOf(second);
   for (const a of attempts.filter((x) => !('status' in x.answer) || x.answer.status !== 201)) {
@@ -69,6 +70,16 @@ await forEachEngine(t, 'SIGTERM to the process group under load', async (t, engi
   for (const x of texts) counts.set(x, (counts.get(x) ?? 0) + 1);
   t.same([...counts].filter(([, c]) => c !== 1), [], 'no note is stored twice');
   t.same(attempts.filter((a) => !counts.has(a.text)).map((a) => a.text), [], 'every note the client sent is stored');
+
+  // Idempotency keys are the tenant's own: another tenant sending one of the same keys stores its own note.
+  t.equal((await call(second.url, 'POST', '/api/admin/tenants', { key: TEST_ADMIN_TOKEN, body: { name: 'Other Co', subdomain: 'other-co' } })).status, 201);
+  const otherKey = ((await call(second.url, 'POST', '/api/admin/tenants/other-co/api-keys', { key: TEST_ADMIN_TOKEN, body: { name: 'shutdown', scopes: ['read', 'write', 'admin'] } })).body as { key: string }).key;
+  t.equal((await call(second.url, 'POST', '/api/v1/other-co/modules/dogan.notes/install', { key: otherKey, body: { grants: ['notes-storage'] } })).status, 201);
+  const reused = acknowledged[0]!;
+  const theirs = await call(second.url, 'POST', '/api/v1/other-co/apps/dogan.notes/notes', { key: otherKey, body: { text: 'the other tenant' }, headers: { 'idempotency-key': reused.key } });
+  t.match(theirs, { status: 201, body: { text: 'the other tenant' } }, "the demo tenant's key does not replay its answer to another tenant");
+  const otherNotes = await call(second.url, 'GET', '/api/v1/other-co/apps/dogan.notes/notes', { key: otherKey });
+  t.same(((otherNotes.body as { notes: Array<{ text: string }> }).notes ?? []).map((x) => x.text), ['the other tenant'], "and it sees none of the demo tenant's notes");
   second.signalGroup('SIGTERM');
   t.same(await second.exited, { code: 0, signal: null });
 });
