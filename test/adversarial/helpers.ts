@@ -1,4 +1,5 @@
 import type { Test } from 'tap';
+import type { SandboxOptionsInput } from '../../runtime/src/sandbox/index.js';
 import { loadFixture, startModulesKernel, type ModulesKernel } from '../sandbox/helpers.js';
 
 type Executor = { execute(sql: string, params?: unknown[], method?: 'all' | 'run'): Promise<unknown> };
@@ -10,8 +11,8 @@ export const ADVERSARIAL_SANDBOX = {
 };
 
 export interface Arena extends ModulesKernel {
-  /** Tenant 0 runs the attacks, tenant 1 runs the same module version alongside. */
-  attack(name: string, query?: string): Promise<{ status: number; body: any; ms: number }>;
+  /** Tenant 0 (or `tenant`) runs the attacks, tenant 1 runs the same module version alongside. */
+  attack(name: string, query?: string, tenant?: number): Promise<{ status: number; body: any; ms: number; headers: Record<string, unknown> }>;
   /**
    * Runs `hostile` while tenant 1 keeps calling the same module version; asserts every one of its
    * calls got the right answer within 2 s and that the host still serves afterwards.
@@ -20,21 +21,28 @@ export interface Arena extends ModulesKernel {
   rows(tenant: number, sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
 }
 
-export async function startArena(t: Test, port = 1, limits: Record<string, unknown> = {}): Promise<Arena> {
-  const k = await startModulesKernel(t, { sandbox: { ...ADVERSARIAL_SANDBOX, limits: { ...ADVERSARIAL_SANDBOX.limits, ...limits } } });
+/** More tenants (every one runs the hostile module; 1 is the victim) and sandbox options beside the limits. */
+export interface ArenaOptions {
+  tenants?: number;
+  sandbox?: Omit<SandboxOptionsInput, 'limits' | 'network'>;
+}
+
+export async function startArena(t: Test, port = 1, limits: Record<string, unknown> = {}, options: ArenaOptions = {}): Promise<Arena> {
+  const tenants = Math.max(2, options.tenants ?? 2);
+  const k = await startModulesKernel(t, { tenantCount: tenants, sandbox: { ...ADVERSARIAL_SANDBOX, ...options.sandbox, limits: { ...ADVERSARIAL_SANDBOX.limits, ...limits } } });
   loadFixture(k.runtime, 'hostile', { PORT: port });
-  for (const n of [0, 1]) await k.runtime.enableForTenant(k.tenant(n).id, 'test.hostile', ['store', 'ping', 'web']);
+  for (let n = 0; n < tenants; n++) await k.runtime.enableForTenant(k.tenant(n).id, 'test.hostile', ['store', 'ping', 'web']);
   const rows = async (tenant: number, sql: string, params: unknown[] = []) =>
     ((await k.tenants.databases.em(k.tenant(tenant))) as unknown as Executor).execute(sql, params, 'all') as Promise<Array<Record<string, unknown>>>;
   const now = new Date().toISOString();
-  for (const n of [0, 1]) {
+  for (let n = 0; n < tenants; n++) {
     await rows(n, "INSERT INTO module_documents (module_id, collection, id, data, created_at, updated_at) VALUES ('test.hostile', 'items', 'secret', ?, ?, ?)", [JSON.stringify({ value: `secret of tenant ${n}` }), now, now]);
   }
   const victim = k.tenant(1);
   return {
     ...k,
     rows,
-    attack: (name, query = '') => k.call(k.tenant(0), 'test.hostile', `/attack/${name}${query}`),
+    attack: (name, query = '', tenant = 0) => k.call(k.tenant(tenant), 'test.hostile', `/attack/${name}${query}`),
     async alongside(t, hostile) {
       let done = false;
       const latencies: number[] = [];

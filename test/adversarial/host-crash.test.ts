@@ -2,7 +2,9 @@ import t from 'tap';
 import { startArena } from './helpers.js';
 
 t.test('killing the host mid-request: in-flight calls get 503, the host is replaced, later calls succeed', async (t) => {
-  const arena = await startArena(t);
+  // Calls wait for a restarting host until their deadline: 5 s here, so that a restart slowed by a
+  // loaded machine (1.5 s and more with every core busy) is waited for, as in production (10 s).
+  const arena = await startArena(t, 1, { wallMs: { route: 5000, event: 1500, hook: 3000 } });
   const { pool } = arena.runtime;
   const oldPid = pool.hostPid(0);
   const inFlight = [arena.attack('slow'), arena.call(arena.tenant(1), 'test.hostile', '/attack/slow')];

@@ -17,7 +17,7 @@ export interface ModulesKernel {
   tenants: TenantsApi;
   tenant: (n: number) => Tenant;
   /** `GET|POST /api/v1/{tenant}/apps/{moduleId}{path}` as the platform admin. */
-  call(tenant: Tenant, moduleId: string, path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any; ms: number }>;
+  call(tenant: Tenant, moduleId: string, path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any; ms: number; headers: Record<string, unknown> }>;
   metric(code: string): Promise<number>;
 }
 
@@ -48,7 +48,7 @@ export async function startModulesKernel(t: { teardown(fn: () => unknown): void 
       } catch {
         /* text */
       }
-      return { status: res.statusCode, body, ms: performance.now() - started };
+      return { status: res.statusCode, body, ms: performance.now() - started, headers: res.headers };
     },
     async metric(code) {
       const text = await kernel.metrics.getSingleMetricAsString('sandbox_breaches_total');

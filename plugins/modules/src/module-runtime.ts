@@ -185,12 +185,18 @@ export class ModuleRuntime {
     return install;
   }
 
-  /** Runs the uninstall hook, then forgets the install and disposes its isolates. Stored documents stay. */
+  /**
+   * Runs the uninstall hook, then forgets the install and disposes its isolates. Stored documents stay.
+   * A module suspended for crashing its sandbox host is disabled without its hook: running its code
+   * again is what the suspension prevents.
+   */
   async disableForTenant(tenantId: string, moduleId: string): Promise<void> {
     const tenant = await this.tenants.tenants.get(tenantId);
     const install = this.installed(tenant.id, moduleId);
+    const suspended = this.pool.quarantined(tenant.id, install.module.key);
     try {
-      await this.call(tenant, install, 'hook', 'uninstall', {}, 0);
+      if (suspended) this.logs.add(tenant.id, install.module.key, [{ level: 'warn', message: 'disabled without its uninstall hook: the module is suspended for crashing its sandbox host', data: null, at: new Date().toISOString() }]);
+      else await this.call(tenant, install, 'hook', 'uninstall', {}, 0);
     } finally {
       this.installs.delete(tenant.id, moduleId);
       this.pool.evict(tenant.id, install.module.key);

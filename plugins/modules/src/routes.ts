@@ -21,7 +21,12 @@ function moduleHeaders(request: FastifyRequest): Record<string, string> {
 }
 
 function fail(reply: FastifyReply, err: unknown): FastifyReply {
-  if (isDoganError(err)) return sendProblem(reply, err);
+  if (isDoganError(err)) {
+    // A module suspended after crashing its host says when it is let through again.
+    const retryAfter = err.extensions?.retryAfter;
+    if (err.statusCode === 503 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+    return sendProblem(reply, err);
+  }
   if (isUnavailableError(err)) return sendProblem(reply, unavailable(err));
   reply.request.log.error({ err }, 'module call failed');
   return sendProblem(reply, KernelErrors.INTERNAL_ERROR());

@@ -88,6 +88,7 @@ export const configSchema = {
   SANDBOX_MAX_PENDING: optionalInt({ description: 'Calls waiting for one isolate before new ones are refused', min: 1, max: 10000, defaultText: '64' }),
   SANDBOX_IDLE_MS: optionalInt({ description: 'An isolate unused this long is disposed, ms', min: 1000, max: 86400000, defaultText: '300000' }),
   SANDBOX_HOST_MEMORY_MB: optionalInt({ description: 'Memory budget of all isolates of one host, MB', min: 64, max: 1000000, defaultText: '1024' }),
+  SANDBOX_HOST_RSS_MB: optionalInt({ description: 'Resident memory of one sandbox host above which its largest isolates are recycled, MB', min: 128, max: 1000000, defaultText: '2048' }),
   SANDBOX_MAX_ISOLATES: optionalInt({ description: 'Most isolates alive in one host', min: 1, max: 1000000, defaultText: '2000' }),
   SANDBOX_STORAGE_OPS: optionalInt({ description: 'Storage operations per module call', min: 1, max: 1000000, defaultText: '500' }),
   SANDBOX_STORAGE_VALUE_BYTES: optionalInt({ description: 'Largest stored document, bytes', min: 1024, max: 67108864, defaultText: '262144' }),

@@ -14,6 +14,7 @@ const INTEGER_VARIABLES = {
   SANDBOX_MAX_PENDING: { min: 1, max: 10_000, set: (o, v) => (lim(o).maxPendingCalls = v) },
   SANDBOX_IDLE_MS: { min: 1_000, max: 86_400_000, set: (o, v) => (o.isolateIdleMs = v) },
   SANDBOX_HOST_MEMORY_MB: { min: 64, max: 1_000_000, set: (o, v) => (o.hostMemoryBudgetMb = v) },
+  SANDBOX_HOST_RSS_MB: { min: 128, max: 1_000_000, set: (o, v) => (o.hostRssMb = v) },
   SANDBOX_MAX_ISOLATES: { min: 1, max: 1_000_000, set: (o, v) => (o.maxIsolatesPerHost = v) },
   SANDBOX_STORAGE_OPS: { min: 1, max: 1_000_000, set: (o, v) => (lim(o).maxStorageOpsPerCall = v) },
   SANDBOX_STORAGE_VALUE_BYTES: { min: 1024, max: 64 * 1024 * 1024, set: (o, v) => (lim(o).maxStorageValueBytes = v) },

@@ -3,10 +3,12 @@ import { defineErrors } from '../errors/dogan-error.js';
 /**
  * The sandbox's error table. Statuses: a module that breaks a limit or answers badly is a failed
  * upstream, not a bad client request, so it is a 502 (504 when it ran out of wall-clock time); a
- * sandbox host that is down or an isolate that is saturated is a 503 the client may retry.
+ * sandbox host that is down, an isolate that is saturated or a module suspended after crashing its
+ * host is a 503 the client may retry.
  */
 export const SandboxErrors = defineErrors({
   SANDBOX_UNAVAILABLE: { status: 503, title: 'Sandbox unavailable', message: 'The sandbox host running this module is restarting (%s); retry shortly' },
+  SANDBOX_QUARANTINED: { status: 503, title: 'Module suspended', message: 'Module "%s" crashed its sandbox host and is suspended for this tenant for %s more seconds' },
   SANDBOX_BUSY: { status: 503, title: 'Module busy', message: 'Module "%s" has %s calls pending for this tenant; retry shortly' },
   SANDBOX_CPU_LIMIT: { status: 502, title: 'Module CPU limit', message: 'Module "%s" used more than %s ms of CPU in one call' },
   SANDBOX_MEMORY_LIMIT: { status: 502, title: 'Module memory limit', message: 'Module "%s" went over its memory limit: %s' },

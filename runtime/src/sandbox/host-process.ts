@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FrameChannel, type Frame } from './frame-channel.js';
 import type { SandboxOptions } from './options.js';
-import type { HostToKernel, KernelToHost } from './protocol.js';
+import type { HostToKernel, IsolateConfig, KernelToHost } from './protocol.js';
 
 const HOST_ENTRY = fileURLToPath(new URL('./host/main.ts', import.meta.url));
 /** Only what node and tsx need: a host never sees the kernel's secrets (database URLs, tokens). */
@@ -24,6 +24,10 @@ export class HostProcess {
   private channel: FrameChannel<HostToKernel, KernelToHost> | undefined;
   readonly loaded = new Set<string>();
   readonly configured = new Map<string, string>();
+  /** The configuration of every isolate this process was sent, by isolate key: who is who when it reports a crash. */
+  readonly isolates = new Map<string, IsolateConfig>();
+  /** Isolates this process named as ending it (a catastrophic error), since it started. */
+  readonly culprits = new Map<string, { config: IsolateConfig; reason: string }>();
   generation = 0;
   pid: number | undefined;
   ready: Promise<void> = Promise.resolve();
@@ -39,10 +43,13 @@ export class HostProcess {
     this.generation++;
     this.loaded.clear();
     this.configured.clear();
+    this.isolates.clear();
+    this.culprits.clear();
     const env: Record<string, string> = { DOGAN_SANDBOX_OPTIONS: JSON.stringify(this.options) };
     for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
     const child = fork(HOST_ENTRY, [], {
-      execArgv: ['--no-node-snapshot', '--import', import.meta.resolve('tsx')],
+      // --expose-gc: a heap check collects garbage before it judges what an isolate keeps (host/heap-check.ts).
+      execArgv: ['--no-node-snapshot', '--expose-gc', '--import', import.meta.resolve('tsx')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
       env,
       serialization: 'json',
@@ -63,7 +70,8 @@ export class HostProcess {
         },
         () => child.kill('SIGKILL'),
       );
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': it comes after the last frame the host sent (a 'fatal' naming its culprit).
+      child.once('close', (code, signal) => {
         if (generation !== this.generation) return;
         this.alive = false;
         const reason = signal ? `host ${this.index} killed by ${signal}` : `host ${this.index} exited with ${code}`;

@@ -13,5 +13,6 @@ export {
 } from './options.js';
 export { sandboxOptionsFromEnv, SANDBOX_VARIABLES } from './env-options.js';
 export { isolateKey, type HostStats, type IsolateConfig, type LogEntry, type ResolvedGrants, type RouteAnswer, type TenantInfo, type HttpGrant } from './protocol.js';
+export { type QuarantineEntry } from './quarantine.js';
 export { stableHash } from './stable-hash.js';
 export { eventAllowed } from './host/capabilities.js';

@@ -5,7 +5,7 @@ export type CallKind = 'route' | 'event' | 'job' | 'hook';
 
 /** Per-isolate and per-call limits. Defaults come from ARCHITECTURE.md ("Limits with defaults"). */
 export interface SandboxLimits {
-  /** V8 heap limit of one isolate, MB (isolated-vm's minimum is 8). */
+  /** Memory one isolate may hold, MB (isolated-vm's minimum is 8); V8 gets headroom above it (host/heap-check.ts). */
   readonly memoryMb: number;
   /** CPU a call may use, ms, by kind (route and event 100, job and hook 1000). */
   readonly cpuMs: Readonly<Record<CallKind, number>>;
@@ -57,6 +57,10 @@ export interface SandboxOptions {
   readonly isolateIdleMs: number;
   /** V8 heap all isolates of one host may hold before the least recently used idle ones are disposed, MB. */
   readonly hostMemoryBudgetMb: number;
+  /** Resident memory of one host process above which its largest isolates are recycled, MB. */
+  readonly hostRssMb: number;
+  /** How long a module that crashed its host stays suspended for its tenant, ms. */
+  readonly quarantineMs: number;
   readonly maxIsolatesPerHost: number;
   /** Period of the one CPU / deadline watchdog of each host, ms. */
   readonly watchdogIntervalMs: number;
@@ -91,6 +95,8 @@ export function defaultSandboxOptions(): SandboxOptions {
     limits: DEFAULT_LIMITS,
     isolateIdleMs: 5 * 60_000,
     hostMemoryBudgetMb: 1024,
+    hostRssMb: 2048,
+    quarantineMs: 10 * 60_000,
     maxIsolatesPerHost: 2000,
     watchdogIntervalMs: 10,
     network: { trustedHosts: {}, dnsOverrides: {} },

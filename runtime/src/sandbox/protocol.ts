@@ -76,6 +76,8 @@ export interface HostStats {
   readonly rssBytes: number;
   readonly heapBytes: number;
   readonly compiledModules: number;
+  /** Isolates this host process recycled because they, or the host, were near a memory limit. */
+  readonly memoryRecycled: number;
 }
 
 export type HostToKernel =
@@ -85,7 +87,8 @@ export type HostToKernel =
   | { t: 'cap'; id: number; call: number; op: string }
   | { t: 'log'; iso: string; tenant: string; module: string; entries: LogEntry[] }
   | { t: 'breach'; tenant: string; module: string; code: string; detail: string }
-  | { t: 'fatal'; message: string }
+  /** The host is about to end; `iso` names the isolate whose catastrophic error ends it, when one does. */
+  | { t: 'fatal'; message: string; iso?: string }
   | { t: 'stats'; id: number; stats: HostStats };
 
 /** The isolate key: one isolate per (tenant, module version). */

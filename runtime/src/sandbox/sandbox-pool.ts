@@ -7,6 +7,7 @@ import type { Frame } from './frame-channel.js';
 import { HostProcess } from './host-process.js';
 import { resolveSandboxOptions, type CallKind, type SandboxOptions, type SandboxOptionsInput } from './options.js';
 import { isolateKey, type HostStats, type HostToKernel, type IsolateConfig, type LogEntry, type ProblemShape, type RouteAnswer } from './protocol.js';
+import { Quarantine, type QuarantineEntry } from './quarantine.js';
 import { stableHash } from './stable-hash.js';
 
 /** One call into a module, as the kernel describes it. */
@@ -60,10 +61,18 @@ function sandboxError(problem: ProblemShape): DoganError {
   return new DoganError(code, SandboxErrors[code].spec, String(problem.message).slice(0, 500));
 }
 
+/** Refusal of a suspended module's call; `retryAfter` (seconds) becomes the answer's Retry-After. */
+function quarantined(moduleId: string, entry: QuarantineEntry): DoganError {
+  const seconds = Math.max(1, Math.ceil((entry.until - Date.now()) / 1000));
+  return SandboxErrors.SANDBOX_QUARANTINED.with({ retryAfter: seconds }, moduleId, seconds);
+}
+
 /**
  * The kernel's side of the sandbox: N supervised host processes, tenants spread over them by a
  * stable hash of the tenant id, calls multiplexed over each host's frame channel. A host that exits
  * fails its calls in flight with SANDBOX_UNAVAILABLE and is started again; later calls wait for it.
+ * When the host named the module that ended it, that module is suspended for its tenant and the host
+ * comes back at once; a host that keeps dying for no known module is restarted with growing pauses.
  */
 export class SandboxPool {
   readonly options: SandboxOptions;
@@ -76,6 +85,7 @@ export class SandboxPool {
   private readonly restarts: Counter;
   private readonly backstop: NodeJS.Timeout;
   private readonly restartTimes: number[][] = [];
+  private readonly quarantine = new Quarantine();
   /** JSON of the configurations callers reuse (one object per install), so a call does not stringify it again. */
   private readonly configTexts = new WeakMap<IsolateConfig, string>();
 
@@ -122,6 +132,8 @@ export class SandboxPool {
   async invoke(invocation: Invocation): Promise<InvocationResult> {
     if (this.closed) throw SandboxErrors.SANDBOX_UNAVAILABLE('the platform is shutting down');
     const { config } = invocation;
+    const suspended = this.quarantine.get(config.tenant.id, config.moduleKey);
+    if (suspended) throw quarantined(config.moduleId, suspended);
     const host = this.hosts[this.hostIndexFor(config.tenant.id)]!;
     if (!host.alive) {
       try {
@@ -143,6 +155,7 @@ export class SandboxPool {
     if (host.configured.get(iso) !== configText) {
       host.send({ t: 'configure', iso, config });
       host.configured.set(iso, configText);
+      host.isolates.set(iso, config);
     }
     const id = ++this.nextId;
     const deadline = Date.now() + this.options.limits.wallMs[invocation.kind];
@@ -150,6 +163,11 @@ export class SandboxPool {
       this.calls.set(id, { invocation, host, deadline, resolve, reject });
       host.send({ t: 'call', id, iso, kind: invocation.kind, name: invocation.name }, invocation.input);
     });
+  }
+
+  /** The suspension of a tenant's module version after it crashed its host, while it lasts. */
+  quarantined(tenantId: string, moduleKey: string): QuarantineEntry | undefined {
+    return this.quarantine.get(tenantId, moduleKey);
   }
 
   /** Disposes a tenant's isolate of a module version on every host (disable, uninstall). */
@@ -203,9 +221,13 @@ export class SandboxPool {
         this.statsWaiting.get(header.id)?.(header.stats);
         this.statsWaiting.delete(header.id);
         return;
-      case 'fatal':
+      case 'fatal': {
+        // The isolate is named by the host, but who it belongs to comes from what this pool sent it.
+        const config = header.iso === undefined ? undefined : host.isolates.get(header.iso);
+        if (config) host.culprits.set(header.iso!, { config, reason: String(header.message).slice(0, 200) });
         this.recordBreach('-', '-', 'SANDBOX_UNAVAILABLE', header.message);
         return;
+      }
     }
   }
 
@@ -244,12 +266,8 @@ export class SandboxPool {
     }
     if (this.closed) return;
     this.restarts.inc();
-    // A host that keeps dying is restarted with growing pauses, so a crash loop cannot eat the CPU.
-    const now = Date.now();
-    const recent = this.restartTimes[host.index]!.filter((t) => now - t < 10_000);
-    recent.push(now);
-    this.restartTimes[host.index] = recent;
-    const delay = recent.length <= 3 ? 0 : Math.min(5_000, 100 * 2 ** (recent.length - 3));
+    // A crash its culprit answers for costs the other tenants no pause: the culprit cannot repeat it.
+    const delay = this.suspendCulprits(host) ? 0 : this.backoff(host.index);
     // Calls that arrive meanwhile wait on this promise instead of failing at once.
     host.ready = new Promise<void>((resolve, reject) => {
       setTimeout(() => {
@@ -258,6 +276,25 @@ export class SandboxPool {
       }, delay).unref();
     });
     host.ready.catch(() => undefined);
+  }
+
+  /** Suspends the modules a host named as ending it; true when there was one. */
+  private suspendCulprits(host: HostProcess): boolean {
+    for (const { config, reason } of host.culprits.values()) {
+      const entry = this.quarantine.add(config.tenant.id, config.moduleKey, this.options.quarantineMs, reason);
+      const until = new Date(entry.until).toISOString();
+      this.recordBreach(config.tenant.id, config.moduleKey, 'SANDBOX_QUARANTINED', `${config.moduleId}: crashed its sandbox host (${reason}); its calls are refused until ${until}`);
+    }
+    return host.culprits.size > 0;
+  }
+
+  /** A host that keeps dying for no known module is restarted with growing pauses, so a crash loop cannot eat the CPU. */
+  private backoff(index: number): number {
+    const now = Date.now();
+    const recent = this.restartTimes[index]!.filter((t) => now - t < 10_000);
+    recent.push(now);
+    this.restartTimes[index] = recent;
+    return recent.length <= 3 ? 0 : Math.min(5_000, 100 * 2 ** (recent.length - 3));
   }
 
   /** The kernel's backstop for the hosts' own deadlines. */

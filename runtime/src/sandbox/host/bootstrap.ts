@@ -1,17 +1,20 @@
 /**
  * Code that runs inside every isolate before the module: it captures the intrinsics it relies on
  * (so a module that poisons `JSON` or `Object.prototype` only breaks itself), removes what must not
- * be there, builds the module API over two host callbacks that take and return strings, and returns
- * the entry points the host calls. Host objects never enter: the callbacks become plain functions
- * and live only in this closure.
+ * be there, builds the module API over one host callback that takes strings, and returns the entry
+ * points the host calls. Host objects never enter: the callback becomes a plain function and lives
+ * only in this closure.
  *
- * Closure arguments: $0 request(id, op, target, argsJson) → undefined | refusal JSON;
- * $1 JSON of { tenant, settings, limits }; $2 the global name the API module reads once.
+ * Closure arguments: $0 request(id, tag, op, target, argsJson), fire and forget: every answer, a
+ * refusal too, comes back through `settle`; $1 JSON of { tenant, settings, limits, taskSlots,
+ * startupTag }; $2 the
+ * global name the API module reads once; $3 the SharedArrayBuffer of the task log (host/task-log.ts).
  */
 export const BOOTSTRAP_SOURCE = String.raw`
 'use strict';
 const hostRequest = $0;
 const boot = JSON.parse($1);
+const taskLog = new Int32Array($3);
 const stringify = JSON.stringify;
 const parse = JSON.parse;
 const apply = Reflect.apply;
@@ -25,10 +28,40 @@ const mapGet = Map.prototype.get;
 const mapSet = Map.prototype.set;
 const mapDelete = Map.prototype.delete;
 const strSlice = String.prototype.slice;
+const atomicsLoad = Atomics.load;
+const atomicsStore = Atomics.store;
 const limits = boot.limits;
+const taskSlots = boot.taskSlots;
 const settingsJson = stringify(boot.settings ?? {});
+// The host runs with --expose-gc so it can tell retained memory from garbage; only this closure keeps it.
+const collectGarbage = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
+if ('gc' in globalThis) defineProperty(globalThis, 'gc', { value: undefined, writable: false });
 
 for (const name of ['SharedArrayBuffer', 'Atomics', 'WebAssembly', 'eval']) delete globalThis[name];
+
+// The call whose task runs now; a host request made during it belongs to that call. Until the first
+// entry call that is the module's evaluation (its top-level await may sleep, nothing else).
+let current = boot.startupTag;
+function enter(tag) {
+  current = tag;
+  const n = atomicsLoad(taskLog, 0);
+  taskLog[2 + ((n >>> 0) % taskSlots)] = tag;
+  atomicsStore(taskLog, 0, (n + 1) | 0);
+}
+// While the host measures the heap, new tasks wait here (a Map driven by captured methods: a module
+// that poisons Array.prototype cannot take them out early).
+const held = new MapCtor();
+let heldIn = 0;
+let heldOut = 0;
+function paused() { return atomicsLoad(taskLog, 1) !== 0; }
+function hold(task) { apply(mapSet, held, [heldIn++, task]); }
+function resume() {
+  while (heldOut < heldIn && !paused()) {
+    const task = apply(mapGet, held, [heldOut]);
+    apply(mapDelete, held, [heldOut++]);
+    task();
+  }
+}
 
 const pending = new MapCtor();
 let nextId = 0;
@@ -42,14 +75,20 @@ function request(op, target, args) {
   const id = ++nextId;
   let argsJson;
   try { argsJson = stringify(args === undefined ? null : args); } catch (err) { return PromiseCtor.reject(toError({ code: 'SANDBOX_INVALID_ARGUMENT', message: 'arguments must be JSON values' })); }
-  const refused = hostRequest(id, op, StringCtor(target), argsJson === undefined ? 'null' : argsJson);
-  if (refused !== undefined) return PromiseCtor.reject(toError(parse(refused)));
-  return new PromiseCtor((resolve, reject) => apply(mapSet, pending, [id, { resolve, reject }]));
+  const tag = current;
+  const promise = new PromiseCtor((resolve, reject) => apply(mapSet, pending, [id, { resolve, reject, tag }]));
+  hostRequest(id, tag, op, StringCtor(target), argsJson === undefined ? 'null' : argsJson);
+  return promise;
 }
 function settle(id, envelope) {
+  if (paused()) return hold(() => settleNow(id, envelope));
+  settleNow(id, envelope);
+}
+function settleNow(id, envelope) {
   const p = apply(mapGet, pending, [id]);
   if (!p) return;
   apply(mapDelete, pending, [id]);
+  enter(p.tag);
   const result = parse(envelope);
   if (result.ok) p.resolve(result.value); else p.reject(toError(result.error));
 }
@@ -114,11 +153,19 @@ function encodeRoute(out) {
   const body = out.body;
   const type = headers && typeof headers === 'object' ? headers['content-type'] : undefined;
   const text = typeof body === 'string' && typeof type === 'string' && !/json/i.test(type);
+  // A string body over the limit is refused by its length: stringifying hundreds of MB is native work
+  // that no termination interrupts, so it would go on burning a core for seconds after a CPU limit.
+  if (typeof body === 'string' && body.length > limits.maxResponseBytes) return 'T' + body.length;
   const bodyText = text ? body : body === undefined ? '' : stringify(body);
   if (bodyText !== undefined && bodyText.length > limits.maxResponseBytes) return 'T' + bodyText.length;
   return 'R' + stringify({ status: out.status === undefined ? 200 : out.status, headers, text }) + '\n' + (bodyText === undefined ? '' : bodyText);
 }
-async function dispatch(kind, name, inputJson) {
+function dispatch(tag, kind, name, inputJson) {
+  if (paused()) return new PromiseCtor((resolve) => hold(() => resolve(run(tag, kind, name, inputJson))));
+  return run(tag, kind, name, inputJson);
+}
+async function run(tag, kind, name, inputJson) {
+  enter(tag);
   let out;
   try {
     // Handler tables are named exports (\`export const routes = {...}\`) or members of the default
@@ -138,6 +185,8 @@ async function dispatch(kind, name, inputJson) {
 return {
   dispatch,
   settle,
+  resume,
+  collect() { if (collectGarbage) collectGarbage(); },
   attach(namespace) { ns = namespace; delete globalThis[$2]; },
 };
 `;

@@ -1,7 +1,7 @@
 import type { SandboxOptions } from '../options.js';
 import type { HostToKernel, ProblemShape } from '../protocol.js';
 import { FetchRefused, guardedFetch, type FetchArgs } from './outbound-http.js';
-import type { SandboxInstance } from './sandbox-instance.js';
+import type { CallRecord, SandboxInstance } from './sandbox-instance.js';
 
 const KERNEL_OPS = new Set(['storage.insert', 'storage.get', 'storage.update', 'storage.delete', 'storage.query', 'events.emit']);
 
@@ -12,12 +12,14 @@ export function eventAllowed(patterns: readonly string[], type: string): boolean
 
 /**
  * The host side of the module API. Every request is checked here against the grants of the isolate
- * that made it (tenant and module come from the isolate, never from arguments) and the limits of its
- * busy period; storage and events go on to the kernel tagged with a call in flight, where the same
- * checks run again against the kernel's own record of that call.
+ * that made it (tenant and module come from the isolate, never from arguments), the call it belongs
+ * to (from the task log: work left running after its call ended is refused) and the limits of the
+ * isolate's busy period; storage and events go on to the kernel tagged with that call, where the same
+ * checks run again against the kernel's own record of it. Every answer, a refusal too, goes back into
+ * the isolate through `settle`: the isolate never waits for this thread.
  */
 export class CapabilityBridge {
-  private readonly waiting = new Map<number, { instance: SandboxInstance; reqId: number }>();
+  private readonly waiting = new Map<number, { instance: SandboxInstance; reqId: number; call: CallRecord }>();
   private nextId = 0;
 
   constructor(
@@ -26,30 +28,34 @@ export class CapabilityBridge {
     private readonly breach: (instance: SandboxInstance, problem: ProblemShape) => void,
   ) {}
 
-  request(instance: SandboxInstance, reqId: number, op: string, target: string, argsJson: string): ProblemShape | undefined {
-    const call = instance.calls.values().next().value;
-    if (!call) return this.refuse(instance, 'SANDBOX_NO_INVOCATION', `${op} after its call had ended`);
+  request(instance: SandboxInstance, reqId: number, tag: number, op: string, target: string, argsJson: string): void {
+    const refusal = this.check(instance, reqId, tag, op, target, argsJson);
+    if (refusal) instance.settle(reqId, JSON.stringify({ ok: false, error: refusal }));
+  }
+
+  /** Starts the request, or returns why it is refused. */
+  private check(instance: SandboxInstance, reqId: number, tag: number, op: string, target: string, argsJson: string): ProblemShape | undefined {
+    const call = instance.callByTag(tag);
+    if (!call) return this.refuse(instance, undefined, 'SANDBOX_NO_INVOCATION', `${op} after its call had ended`);
     const { limits } = this.options;
     const grants = instance.config.grants;
     if (op.startsWith('storage.')) {
-      if (!grants.collections.includes(target)) return this.refuse(instance, 'SANDBOX_PERMISSION_DENIED', `storage collection "${target.slice(0, 64)}" without the grant`);
-      if (++instance.period.storageOps > limits.maxStorageOpsPerCall * instance.period.started) return this.refuse(instance, 'SANDBOX_STORAGE_LIMIT', `more than ${limits.maxStorageOpsPerCall} storage operations in one call`);
-      if (argsJson.length > limits.maxStorageValueBytes + 1024) return this.refuse(instance, 'SANDBOX_STORAGE_LIMIT', `a value larger than ${limits.maxStorageValueBytes} bytes`);
+      if (!grants.collections.includes(target)) return this.refuse(instance, call, 'SANDBOX_PERMISSION_DENIED', `storage collection "${target.slice(0, 64)}" without the grant`);
+      if (++instance.period.storageOps > limits.maxStorageOpsPerCall * instance.period.started) return this.refuse(instance, call, 'SANDBOX_STORAGE_LIMIT', `more than ${limits.maxStorageOpsPerCall} storage operations in one call`);
+      if (argsJson.length > limits.maxStorageValueBytes + 1024) return this.refuse(instance, call, 'SANDBOX_STORAGE_LIMIT', `a value larger than ${limits.maxStorageValueBytes} bytes`);
     } else if (op === 'events.emit') {
-      if (!eventAllowed(grants.emit, target)) return this.refuse(instance, 'SANDBOX_PERMISSION_DENIED', `events.emit("${target.slice(0, 100)}") without the grant`);
-      if (argsJson.length > limits.maxStorageValueBytes) return this.refuse(instance, 'SANDBOX_STORAGE_LIMIT', 'an event payload too large');
+      if (!eventAllowed(grants.emit, target)) return this.refuse(instance, call, 'SANDBOX_PERMISSION_DENIED', `events.emit("${target.slice(0, 100)}") without the grant`);
+      if (argsJson.length > limits.maxStorageValueBytes) return this.refuse(instance, call, 'SANDBOX_STORAGE_LIMIT', 'an event payload too large');
     } else if (op === 'http.fetch') {
-      return this.fetch(instance, reqId, argsJson);
+      return this.fetch(instance, call, reqId, argsJson);
     } else if (op === 'sleep') {
       const ms = Math.max(0, Math.min(Number(JSON.parse(argsJson)?.ms) || 0, limits.maxSleepMs));
       setTimeout(() => instance.settle(reqId, '{"ok":true,"value":null}'), ms);
       return undefined;
-    } else {
-      return { code: 'SANDBOX_INVALID_ARGUMENT', message: `unknown operation ${op.slice(0, 40)}` };
     }
     if (!KERNEL_OPS.has(op)) return { code: 'SANDBOX_INVALID_ARGUMENT', message: `unknown operation ${op.slice(0, 40)}` };
     const id = ++this.nextId;
-    this.waiting.set(id, { instance, reqId });
+    this.waiting.set(id, { instance, reqId, call });
     this.send({ t: 'cap', id, call: call.id, op }, argsJson);
     return undefined;
   }
@@ -60,14 +66,14 @@ export class CapabilityBridge {
     if (!waiting) return;
     this.waiting.delete(id);
     const envelope = ok ? `{"ok":true,"value":${payload.length > 0 ? payload.toString('utf8') : 'null'}}` : JSON.stringify({ ok: false, error });
-    if (!ok && error && isBreach(error.code)) this.mark(waiting.instance, error);
+    if (!ok && error && isBreach(error.code)) waiting.call.breach ??= error;
     waiting.instance.settle(waiting.reqId, envelope);
   }
 
-  private fetch(instance: SandboxInstance, reqId: number, argsJson: string): ProblemShape | undefined {
+  private fetch(instance: SandboxInstance, call: CallRecord, reqId: number, argsJson: string): ProblemShape | undefined {
     const { limits, network } = this.options;
     if (++instance.period.httpRequests > limits.maxHttpRequestsPerCall * instance.period.started) {
-      return this.refuse(instance, 'SANDBOX_HTTP_LIMIT', `more than ${limits.maxHttpRequestsPerCall} outbound requests in one call`);
+      return this.refuse(instance, call, 'SANDBOX_HTTP_LIMIT', `more than ${limits.maxHttpRequestsPerCall} outbound requests in one call`);
     }
     let args: FetchArgs;
     try {
@@ -82,7 +88,7 @@ export class CapabilityBridge {
           (answer) => instance.settle(reqId, JSON.stringify({ ok: true, value: answer })),
           (err: unknown) => {
             const problem = err instanceof FetchRefused ? { code: err.code, message: err.message } : { code: 'SANDBOX_HTTP_FAILED', message: 'request failed' };
-            if (err instanceof FetchRefused && err.breach) this.report(instance, problem);
+            if (err instanceof FetchRefused && err.breach) this.report(instance, call, problem);
             instance.settle(reqId, JSON.stringify({ ok: false, error: problem }));
           },
         )
@@ -97,20 +103,16 @@ export class CapabilityBridge {
     return undefined;
   }
 
-  private refuse(instance: SandboxInstance, code: string, detail: string): ProblemShape {
+  private refuse(instance: SandboxInstance, call: CallRecord | undefined, code: string, detail: string): ProblemShape {
     const problem = instance.problem(code, detail);
-    this.report(instance, problem);
+    this.report(instance, call, problem);
     return problem;
   }
 
-  private report(instance: SandboxInstance, problem: ProblemShape): void {
-    this.mark(instance, problem);
+  /** A breach is the module's (its log, `/metrics`) and, if the call fails at all, that call's error code. */
+  private report(instance: SandboxInstance, call: CallRecord | undefined, problem: ProblemShape): void {
+    if (call) call.breach ??= problem;
     this.breach(instance, problem);
-  }
-
-  /** The calls in flight fail with the breach's code if they fail at all. */
-  private mark(instance: SandboxInstance, problem: ProblemShape): void {
-    for (const call of instance.calls.values()) call.breach ??= problem;
   }
 }
 

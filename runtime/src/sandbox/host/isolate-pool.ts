@@ -5,19 +5,19 @@ import { SandboxInstance, type InstanceHost } from './sandbox-instance.js';
 /**
  * The isolates of one host, least recently used first: created on first call from the configuration
  * the kernel sent, disposed when idle too long, when the host holds too many, or when their heaps
- * together exceed the host's memory budget.
+ * together exceed the host's memory budget; recycled when one holds nearly its own limit.
  */
 export class IsolatePool {
   private readonly instances = new Map<string, SandboxInstance>();
   private readonly configs = new Map<string, IsolateConfig>();
   private readonly sweeper: NodeJS.Timeout;
   private sweeping = false;
-  /** The last heap size measured per isolate, and when. */
-  private readonly heaps = new WeakMap<SandboxInstance, { bytes: number; at: number }>();
 
   constructor(
     private readonly options: SandboxOptions,
     private readonly host: InstanceHost,
+    /** Runs after each sweep (the host's memory guard, which the watchdog runs only while isolates work). */
+    private readonly afterSweep: () => void = () => undefined,
   ) {
     this.sweeper = setInterval(() => void this.sweep(), Math.min(1000, options.isolateIdleMs));
     this.sweeper.unref();
@@ -25,6 +25,10 @@ export class IsolatePool {
 
   get size(): number {
     return this.instances.size;
+  }
+
+  live(): Iterable<SandboxInstance> {
+    return this.instances.values();
   }
 
   configure(key: string, config: IsolateConfig): void {
@@ -80,29 +84,24 @@ export class IsolatePool {
     try {
       const cutoff = Date.now() - this.options.isolateIdleMs;
       for (const [key, instance] of this.instances) if (instance.calls.size === 0 && instance.lastUsed < cutoff) this.drop(key);
-      let total = 0;
-      const sizes = new Map<string, number>();
       // A snapshot: calls move their isolate to the end of the Map while this awaits, and iterating
       // the live Map then visits it again (heaps counted twice, idle isolates dropped under load).
-      for (const [key, instance] of [...this.instances]) {
+      for (const instance of [...this.instances.values()]) {
         // Heaps are measured again only after the isolate ran: each measurement is a task on the
         // isolate's thread, which for hundreds of idle isolates cost ~2% of a core every second.
-        let known = this.heaps.get(instance);
-        if (!known || instance.lastUsed >= known.at) {
-          const at = Date.now();
-          known = { bytes: await instance.heapBytes().catch(() => 0), at };
-          this.heaps.set(instance, known);
-        }
-        sizes.set(key, known.bytes);
-        total += known.bytes;
+        // A measurement recycles an isolate that keeps nearly its limit (heap-check.ts).
+        if (instance.heap.measuredAt === 0 || instance.lastUsed >= instance.heap.measuredAt) await instance.checkHeap();
       }
+      let total = 0;
+      for (const instance of this.instances.values()) total += instance.heap.bytes;
       const budget = this.options.hostMemoryBudgetMb * 1024 * 1024;
       for (const [key, instance] of [...this.instances]) {
         if (total <= budget) break;
         if (instance.calls.size > 0 || this.instances.get(key) !== instance) continue;
-        total -= sizes.get(key) ?? 0;
+        total -= instance.heap.bytes;
         this.drop(key);
       }
+      this.afterSweep();
     } finally {
       this.sweeping = false;
     }

@@ -10,6 +10,7 @@ import { parseRouteAnswer } from './answer.js';
 import { CapabilityBridge } from './capabilities.js';
 import { CodeCache } from './code-cache.js';
 import { IsolatePool } from './isolate-pool.js';
+import { HostMemoryGuard } from './memory-guard.js';
 import { Watchdog } from './watchdog.js';
 import type { CallOutcome, InstanceHost, SandboxInstance } from './sandbox-instance.js';
 
@@ -23,26 +24,31 @@ const channel = new FrameChannel<KernelToHost, HostToKernel>(
 );
 const send = (header: HostToKernel, payload?: string) => channel.send(header, payload);
 const code = new CodeCache();
-const watchdog = new Watchdog(options.watchdogIntervalMs, options.limits);
+/** Isolates recycled for memory (their own limit or the host's ceiling), for the stats. */
+let memoryRecycled = 0;
 
 const host: InstanceHost = {
   options,
   code,
-  request: (instance, reqId, op, target, args) => bridge.request(instance, reqId, op, target, args),
+  request: (instance, reqId, tag, op, target, args) => bridge.request(instance, reqId, tag, op, target, args),
   logs: (instance, json) => forwardLogs(instance, json),
   breach: (instance, problem) => reportBreach(instance, problem),
   watch: (instance) => watchdog.watch(instance),
   disposed: (instance) => pool.forget(instance),
-  catastrophic: (message) => {
-    // isolated-vm's docs: after a catastrophic error the process must end; the kernel replaces it.
-    send({ t: 'fatal', message: String(message).slice(0, 500) });
+  catastrophic: (instance, message) => {
+    // isolated-vm's docs: after a catastrophic error the process must end; the kernel replaces it,
+    // and suspends the module whose isolate this was so it cannot do it again to its neighbours.
+    send({ t: 'fatal', message: String(message).slice(0, 500), iso: instance.key });
     setImmediate(() => process.abort());
   },
 };
-const pool = new IsolatePool(options, host);
+const pool = new IsolatePool(options, host, () => guard.check());
+const guard = new HostMemoryGuard(options.hostRssMb * 1024 * 1024, () => pool.live());
+const watchdog = new Watchdog(options.watchdogIntervalMs, options.limits, () => guard.check());
 const bridge = new CapabilityBridge(options, send, (instance, problem) => reportBreach(instance, problem));
 
 function reportBreach(instance: SandboxInstance, problem: ProblemShape): void {
+  if (problem.code === 'SANDBOX_MEMORY_LIMIT') memoryRecycled++;
   send({ t: 'breach', tenant: instance.config.tenant.id, module: instance.config.moduleKey, code: problem.code, detail: problem.message });
 }
 
@@ -91,7 +97,7 @@ function onCall(header: Extract<KernelToHost, { t: 'call' }>, payload: Buffer): 
 
 async function onStats(id: number): Promise<void> {
   const heapBytes = await pool.heapBytes();
-  send({ t: 'stats', id, stats: { pid: process.pid, isolates: pool.size, rssBytes: process.memoryUsage.rss(), heapBytes, compiledModules: code.size } });
+  send({ t: 'stats', id, stats: { pid: process.pid, isolates: pool.size, rssBytes: process.memoryUsage.rss(), heapBytes, compiledModules: code.size, memoryRecycled } });
 }
 
 function onFrame({ header, payload }: Frame<KernelToHost>): void {
