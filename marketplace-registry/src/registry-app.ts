@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { MikroORM } from '@mikro-orm/core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { PUBLIC_POLICY } from '@dogan/runtime';
 import { loadRegistryConfig, registryPaths, type RegistryConfig } from './config.js';
 import { openRegistryDatabase } from './db/open-registry-database.js';
 import { createRegistryAdminAuth, type RegistryAdminAuth } from './http/auth.js';
@@ -59,7 +60,7 @@ export async function buildRegistryApp(options: RegistryOptions = {}): Promise<R
     catalogRoutes(app, catalog);
     publisherRoutes(app, { publishers, catalog, publishing }, { maxUploadBytes: config.REGISTRY_MAX_UPLOAD_BYTES });
     adminRoutes(app, publishers, admin);
-    app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness of the registry' } }, async () => ({ status: 'ok' }));
+    app.get('/health', { config: { policy: PUBLIC_POLICY }, schema: { tags: ['operations'], summary: 'Liveness of the registry' } }, async () => ({ status: 'ok' }));
   };
 
   return { plugin, publishers, catalog, publishing, store, orm, admin, config, close: () => orm.close(true) };

@@ -14,8 +14,16 @@ export const KernelErrors = defineErrors({
   PLUGIN_KERNEL_INCOMPATIBLE: { status: 500, title: 'Plugin needs another kernel', message: 'Plugin "%s" supports kernel %s, but this kernel is %s' },
   PLUGIN_CYCLE: { status: 500, title: 'Plugin dependency cycle', message: 'Plugins depend on each other in a cycle: %s' },
   PLUGIN_SERVICE_UNDECLARED: { status: 500, title: 'Undeclared plugin service', message: 'Plugin "%s" %s service "%s" without declaring it in %s' },
-  PLUGIN_SERVICE_MISSING: { status: 500, title: 'Plugin service not provided', message: 'Service "%s", consumed by plugin "%s", is provided by no plugin it depends on' },
+  PLUGIN_SERVICE_MISSING: { status: 500, title: 'Plugin service not provided', message: 'Service "%s", used by plugin "%s", is provided by no loaded plugin; add its provider to DOGAN_PLUGINS' },
+  PLUGIN_SERVICE_DUPLICATE: { status: 500, title: 'Service provided twice', message: 'Service "%s" is provided by both plugin "%s" and plugin "%s"; load only one of them' },
+  PLUGIN_CONFIG_CONFLICT: { status: 500, title: 'Config variable declared twice', message: 'Config variable %s is declared by both %s and %s' },
   PLUGIN_INIT_FAILED: { status: 500, title: 'Plugin failed to start', message: 'Plugin "%s" failed in %s: %s' },
+
+  // Route policy (route-policy.ts)
+  ROUTE_POLICY_MISSING: { status: 500, title: 'Route without a policy', message: 'Route %s %s declares no policy; add config.policy ({ auth, scope }) to its options' },
+  ROUTE_POLICY_INVALID: { status: 500, title: 'Invalid route policy', message: 'The policy of route %s %s cannot be enforced: %s' },
+  PLUGIN_ROUTE_GUARD_INVALID: { status: 500, title: 'Unknown route guard stage', message: 'Plugin "%s" contributed a guard to stage "%s"; the stages are %s' },
+  PLUGIN_ROUTE_GUARD_DUPLICATE: { status: 500, title: 'Route guard contributed twice', message: 'The "%s" stage of the route policy is contributed by plugin "%s" and again by plugin "%s"' },
 
   // HTTP edge
   ROUTE_NOT_FOUND: { status: 404, title: 'Not found', message: 'No route matches %s %s' },

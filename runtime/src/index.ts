@@ -1,15 +1,23 @@
 /** @dogan/runtime: the kernel's public surface for plugins, the CLI and tests. */
-export { buildKernel, resolveConfiguredPlugins, type Kernel, type KernelOptions } from './kernel.js';
+export { buildKernel, resolveConfiguredPlugins, resolvePlatformConfig, type Kernel, type KernelOptions, type PlatformConfig } from './kernel.js';
 export { startServer, type RunningServer } from './server.js';
 export { KERNEL_VERSION } from './kernel-version.js';
-export { loadConfig, loadSchemaConfig, describeConfig, type LoadConfigOptions } from './config/load-config.js';
-export { bool, int, oneOf, optionalStr, optionalUrl, str, maskValue, type VariableSpec } from './config/variables.js';
-export { configSchema, type Config, type ConfigName } from './config/schema.js';
+export { loadConfig, loadSchemaConfig, describeConfig, readConfigSource, secretVariableNames, type ConfigSource, type LoadConfigOptions } from './config/load-config.js';
+export { mergedConfigSchema } from './config/plugin-config.js';
+export { bool, int, oneOf, optionalInt, optionalStr, optionalUrl, str, maskValue, type VariableSpec } from './config/variables.js';
+export { kernelConfigSchema, type Config, type ConfigName, type ConfigSchema, type ConfigValues } from './config/schema.js';
 export { createLogger } from './logger.js';
 export {
   definePlugin,
+  type AnyPluginDefinition,
   type CliCommand,
+  type EntityDefinition,
+  type ControlPlaneMigration,
   type PluginContext,
+  type PluginContributions,
+  type ResolvedDeps,
+  type ServiceDeps,
+  type TenantHooks,
   type PluginDefinition,
   type PluginInitContext,
   type ProblemLocalizer,
@@ -17,7 +25,7 @@ export {
   type TenantRef,
 } from './plugin/define-plugin.js';
 export { createServiceRef, type ServiceLookup, type ServiceRef } from './plugin/service-ref.js';
-export { resolvePluginOrder, validateDefinition } from './plugin/resolve-plugins.js';
+export { requiredPlugins, resolvePluginOrder, validateDefinition } from './plugin/resolve-plugins.js';
 export type { PluginCatalog } from './plugin/load-plugins.js';
 export { PluginHost } from './plugin/plugin-host.js';
 export { defineErrors, DoganError, isDoganError, type ErrorFactory, type ErrorSpec } from './errors/dogan-error.js';
@@ -28,6 +36,24 @@ export { isTimeZone } from './http/validation.js';
 export { sendProblem, unavailable, problemDocument, problemType, toDoganError, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
 export type { ResponseFinished } from './http/response-finished.js';
 export { bearerToken, type AdminAuth } from './auth/admin-token.js';
+export {
+  isMetered,
+  PLATFORM_ADMIN_POLICY,
+  PUBLIC_POLICY,
+  ROUTE_GUARD_STAGES,
+  routeCredentialPolicy,
+  tenantPolicy,
+  type PlatformAdminRoutePolicy,
+  type PublicRoutePolicy,
+  type RouteCredentialPolicy,
+  type RouteGuard,
+  type RouteGuardStage,
+  type RoutePolicy,
+  type RouteScope,
+  type TenantRoutePolicy,
+  type TenantScope,
+} from './http/route-policy.js';
+export type { FromSchema, JsonSchemaTypeProvider } from './http/type-provider.js';
 export { generateToken, hashToken, tokenMatchesHash } from './auth/secret-hash.js';
 export { compensateSteps, createStep, runSteps, StepFailedError, type Step } from './workflow/run-steps.js';
 export { createSecretBox, type SecretBox } from './auth/secret-box.js';

@@ -2,8 +2,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAdminAuth, type AdminAuth } from './auth/admin-token.js';
-import { loadConfig } from './config/load-config.js';
-import type { Config } from './config/schema.js';
+import { configInvalid, parseSchema, readConfigSource, secretVariableNames, sourceOf } from './config/load-config.js';
+import { mergedConfigSchema, resolvePluginConfigs } from './config/plugin-config.js';
+import { kernelConfigSchema, type Config, type ConfigSchema } from './config/schema.js';
 import { accessLog } from './http/access-log.js';
 import { installHealthRoutes } from './http/health.js';
 import { createMetricsRegistry, installHttpMetrics } from './http/metrics.js';
@@ -13,9 +14,10 @@ import { installValidation } from './http/validation.js';
 import { requestIdFrom } from './http/request-id.js';
 import { installRequestContext } from './http/request-context.js';
 import { installResponseFinished } from './http/response-finished.js';
+import { installRoutePolicy, refuseUndeclaredRoutes } from './http/route-policy.js';
 import { KERNEL_VERSION } from './kernel-version.js';
 import { createLogger } from './logger.js';
-import type { PluginDefinition } from './plugin/define-plugin.js';
+import type { AnyPluginDefinition as PluginDefinition } from './plugin/define-plugin.js';
 import { importPlugins, parsePluginList, type PluginCatalog } from './plugin/load-plugins.js';
 import { PluginHost } from './plugin/plugin-host.js';
 import { resolvePluginOrder } from './plugin/resolve-plugins.js';
@@ -43,9 +45,50 @@ export interface Kernel {
 }
 
 /** Resolves which plugins load and in what order, without initialising any (`dogan plugins`). */
-export async function resolveConfiguredPlugins(config: Config, plugins?: readonly PluginDefinition[], catalog?: PluginCatalog): Promise<PluginDefinition[]> {
+export async function resolveConfiguredPlugins(config: Pick<Config, 'DOGAN_PLUGINS'>, plugins?: readonly PluginDefinition[], catalog?: PluginCatalog): Promise<PluginDefinition[]> {
   const definitions = plugins ?? (await importPlugins(parsePluginList(config.DOGAN_PLUGINS, catalog), catalog));
   return resolvePluginOrder(definitions, KERNEL_VERSION);
+}
+
+export interface PlatformConfig {
+  /** The kernel's values. */
+  readonly config: Config;
+  /** The plugins that load, in order. */
+  readonly plugins: PluginDefinition[];
+  /** Each plugin's config: the kernel's values and its own. */
+  readonly configs: ReadonlyMap<string, Config>;
+  /** The kernel's and the loaded plugins' variables (for `dogan config`, redaction, docs). */
+  readonly schema: ConfigSchema;
+  /** Every resolved value, the kernel's and the loaded plugins'. */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Reads the kernel's variables, resolves the plugins `DOGAN_PLUGINS` names, then validates each loaded
+ * plugin's own variables: every bad variable of the kernel and the plugins is named in one error.
+ */
+export async function resolvePlatformConfig(options: Pick<KernelOptions, 'config' | 'plugins' | 'catalog'> = {}): Promise<PlatformConfig> {
+  let kernel: { values: Config; problems: readonly string[] };
+  let source;
+  if (options.config) {
+    kernel = { values: options.config, problems: [] };
+    source = sourceOf(options.config);
+  } else {
+    source = readConfigSource();
+    const parsed = parseSchema(kernelConfigSchema, source);
+    kernel = { values: Object.freeze(parsed.values) as Config, problems: parsed.problems };
+  }
+  let plugins: PluginDefinition[];
+  try {
+    plugins = await resolveConfiguredPlugins({ DOGAN_PLUGINS: kernel.values.DOGAN_PLUGINS ?? 'all' }, options.plugins, options.catalog);
+  } catch (err) {
+    // Which plugins load cannot be known: report the kernel's own problems first, if any.
+    if (kernel.problems.length > 0) throw configInvalid(kernel.problems);
+    throw err;
+  }
+  const configs = resolvePluginConfigs(kernel, source, plugins);
+  const values = Object.assign({}, kernel.values, ...configs.values()) as Record<string, unknown>;
+  return { config: kernel.values, plugins, configs, schema: mergedConfigSchema(plugins), values };
 }
 
 function createApp(config: Config): FastifyInstance {
@@ -71,12 +114,12 @@ function createApp(config: Config): FastifyInstance {
  * The returned app is ready to `listen`.
  */
 export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> {
-  const config = options.config ?? loadConfig();
-  const log = options.logger ?? createLogger(config);
-  const ordered = await resolveConfiguredPlugins(config, options.plugins, options.catalog);
+  const platform = await resolvePlatformConfig(options);
+  const { config, plugins: ordered, configs } = platform;
+  const log = options.logger ?? createLogger(config, undefined, secretVariableNames(platform.schema));
   const metrics = createMetricsRegistry();
   const adminAuth = createAdminAuth({ token: config.DOGAN_ADMIN_TOKEN, dataDir: config.DOGAN_DATA_DIR });
-  const host = new PluginHost(ordered, { config, log, metrics, adminAuth });
+  const host = new PluginHost(ordered, { config, configs, log, metrics, adminAuth });
   await host.init();
 
   const app = createApp(config);
@@ -88,12 +131,16 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
         return host.problemLocalizer;
       },
     });
+    // Before any route: every route, the kernel's own too, passes the policy chain.
+    installRoutePolicy(app, { adminAuth, guards: host.routeGuards });
     const markStart = installResponseFinished(app);
     app.onResponseFinished(accessLog(installHttpMetrics(app, metrics)));
     installRequestContext(app, { docsPrefix: DOCS_PREFIX, log, markStart, lifecycle });
     const securitySchemes = Object.assign({}, ...host.plugins.map((p) => p.definition.securitySchemes ?? {})) as Record<string, Record<string, unknown>>;
     await installOpenApi(app, { version: KERNEL_VERSION, securitySchemes });
     installHealthRoutes(app, { checks: host.readinessChecks, plugins: () => host.plugins.length });
+    // The kernel's routes above declare their policies; from here a plugin route without one stops the start.
+    refuseUndeclaredRoutes(app, host.routeGuards);
     await host.register(app);
     app.addHook('onClose', async () => host.close());
     await app.ready();

@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import type { Config } from './config/schema.js';
-import { secretVariableNames } from './config/load-config.js';
+import { kernelConfigSchema, type Config } from './config/schema.js';
+
+const KERNEL_SECRETS = Object.entries(kernelConfigSchema).filter(([, spec]) => spec.secret).map(([name]) => name);
 
 /**
  * Paths pino blanks out, so credentials never reach a log line. Exact paths, not `*.x` wildcards:
@@ -18,15 +19,16 @@ const REDACT = [
   'secret',
 ];
 
-export function loggerOptions(config: Pick<Config, 'LOG_LEVEL'>): LoggerOptions {
+/** `secrets`: names of config variables never to log (the kernel's and the loaded plugins'). */
+export function loggerOptions(config: Pick<Config, 'LOG_LEVEL'>, secrets: readonly string[] = KERNEL_SECRETS): LoggerOptions {
   return {
     level: config.LOG_LEVEL,
     base: { service: 'dogan' },
-    redact: { paths: [...REDACT, ...secretVariableNames()], censor: '[redacted]' },
+    redact: { paths: [...REDACT, ...new Set([...KERNEL_SECRETS, ...secrets])], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
 }
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: DestinationStream): Logger {
-  return destination ? pino(loggerOptions(config), destination) : pino(loggerOptions(config));
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: DestinationStream, secrets?: readonly string[]): Logger {
+  return destination ? pino(loggerOptions(config, secrets), destination) : pino(loggerOptions(config, secrets));
 }

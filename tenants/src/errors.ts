@@ -25,6 +25,12 @@ export const TenantErrors = defineErrors({
   TENANT_PROVISIONING: { status: 403, title: 'Tenant not ready', message: 'Tenant "%s" is still being provisioned' },
   TENANT_PROVISIONING_IN_PROGRESS: { status: 409, title: 'Tenant being provisioned', message: 'Tenant "%s" is being provisioned by a running node (its lease holds until %s); it can be removed once that ends or the lease expires' },
   TENANT_MIGRATION_FAILED: { status: 500, title: 'Tenant migration failed', message: 'Migration %s of tenant "%s" failed: %s' },
+  CONTROL_PLANE_MIGRATION_FAILED: { status: 500, title: 'Control-plane migration failed', message: 'Control-plane migration %s failed: %s. It was rolled back and runs again at the next start' },
+  CONTROL_PLANE_SCHEMA_PARTIAL: {
+    status: 500,
+    title: 'Control-plane schema not recognised',
+    message: 'Control-plane migration %s creates tables the control plane has in part (%s) but lacks %s: it is neither new nor kept up to date by the previous release. Start the previous release on it once, then this one',
+  },
   API_KEY_INVALID: { status: 401, title: 'Invalid API key', message: 'The API key is not valid: %s' },
   API_KEY_TENANT_MISMATCH: { status: 403, title: 'API key of another tenant', message: 'This API key belongs to another tenant and cannot act on tenant "%s"' },
   API_KEY_SCOPE_MISSING: { status: 403, title: 'Missing scope', message: 'This API key lacks the "%s" scope' },

@@ -34,7 +34,7 @@ export async function rollBackProvisioning(deps: RecoveryDeps, record: Tenant, a
     tenant: record,
     lease,
     // Which hooks ran is not recorded; onTenantDeleted must tolerate a tenant it never saw.
-    hooked: index(reached) >= index('plugin-hooks') ? deps.peers().filter((p) => p.definition.onTenantProvisioned) : [],
+    hooked: index(reached) >= index('plugin-hooks') ? deps.contributions.tenantHooks().filter((h) => h.provisioned) : [],
     reserved: true,
     // A run records create-database only after making sure no database of that name existed.
     creatingDatabase: index(reached) >= index('create-database'),

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
-import { createStep, isDoganError, runSteps, StepFailedError, type PluginContext, type PluginDefinition, type Step } from '@dogan/runtime';
+import { createStep, isDoganError, runSteps, StepFailedError, type PluginContributions, type Step, type TenantHooks } from '@dogan/runtime';
 import { leastLoadedServer, tenantDatabaseName, type DatabaseServer } from './database/database-servers.js';
 import type { TenantDatabaseManager } from './database/tenant-database-manager.js';
-import { collectMigrations, migrateTenantDatabase } from './database/tenant-migrations.js';
+import { migrateTenantDatabase } from './database/tenant-migrations.js';
 import { TenantSchema, type Tenant } from './entities/tenant.js';
 import { TenantErrors } from './errors.js';
 import { faultPoint } from './fault-injection.js';
@@ -13,7 +13,8 @@ export interface ProvisioningDeps {
   controlPlane: MikroORM;
   databases: TenantDatabaseManager;
   servers: readonly DatabaseServer[];
-  peers: () => ReadonlyArray<{ definition: PluginDefinition; context: PluginContext }>;
+  /** What the loaded plugins contribute: tenant migrations and tenant hooks. */
+  contributions: PluginContributions;
 }
 
 export interface NewTenant {
@@ -35,7 +36,7 @@ export interface ProvisioningState {
   tenant: Tenant;
   /** This process's hold on the record; every step that has something to undo is recorded through it. */
   lease: ProvisioningLease;
-  hooked: Array<{ definition: PluginDefinition; context: PluginContext }>;
+  hooked: TenantHooks[];
   /** Set once the record is ours: compensation must never delete a record another creation made. */
   reserved: boolean;
   /** Set when we start creating the database: compensation must never drop one that existed before. */
@@ -145,26 +146,26 @@ export function provisioningSteps(deps: ProvisioningDeps): Array<Step<Provisioni
     ),
     step('run-migrations', async (s) => {
       const orm = await deps.databases.orm(s.tenant);
-      const migrations = collectMigrations(deps.peers().map((p) => p.definition));
+      const migrations = deps.contributions.tenantMigrations();
       await migrateTenantDatabase(orm, deps.databases.dialect, migrations, (id, when) => faultPoint(`migration:${id}`, when));
     }),
     step(
       'plugin-hooks',
       async (s) => {
-        for (const peer of deps.peers()) {
-          if (!peer.definition.onTenantProvisioned) continue;
-          s.hooked.push(peer);
-          faultPoint(`hook:${peer.definition.name}`, 'before');
+        for (const hooks of deps.contributions.tenantHooks()) {
+          if (!hooks.provisioned) continue;
+          s.hooked.push(hooks);
+          faultPoint(`hook:${hooks.plugin}`, 'before');
           try {
-            await peer.definition.onTenantProvisioned(s.tenant, peer.context);
+            await hooks.provisioned(s.tenant);
           } catch (err) {
-            throw new Error(`plugin "${peer.definition.name}": ${(err as Error).message}`);
+            throw new Error(`plugin "${hooks.plugin}": ${(err as Error).message}`);
           }
-          faultPoint(`hook:${peer.definition.name}`, 'after');
+          faultPoint(`hook:${hooks.plugin}`, 'after');
         }
       },
       async (s) => {
-        for (const peer of s.hooked.reverse()) await peer.definition.onTenantDeleted?.(s.tenant, peer.context);
+        for (const hooks of s.hooked.reverse()) await hooks.deleted?.(s.tenant);
       },
     ),
     step('open-for-business', async (s) => {

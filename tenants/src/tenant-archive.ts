@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { EntityManager } from '@mikro-orm/core';
+import { sqlSession, toSqlParam, type SqlParam, type SqlSession } from './database/sql-session.js';
 import type { Dialect } from './database/tenant-database-manager.js';
 import { TenantSchema, type Tenant } from './entities/tenant.js';
 import { TenantErrors } from './errors.js';
@@ -20,20 +20,13 @@ export interface TenantArchive {
   tables: Record<string, { columns: string[]; rows: unknown[][] }>;
 }
 
-type Exec = (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>;
-
-function execOf(em: EntityManager): Exec {
-  const sqlEm = em as unknown as { execute(sql: string, params?: unknown[], method?: 'all'): Promise<Array<Record<string, unknown>>> };
-  return (sql, params = []) => sqlEm.execute(sql, params, 'all');
-}
-
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-async function listTables(exec: Exec, dialect: Dialect): Promise<string[]> {
+async function listTables(db: SqlSession): Promise<string[]> {
   const rows =
-    dialect === 'sqlite'
-      ? await exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      : await exec("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name");
+    db.dialect === 'sqlite'
+      ? await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      : await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name");
   return rows.map((r) => String(r.name)).filter((n) => n !== 'dogan_migrations');
 }
 
@@ -45,26 +38,26 @@ function toPortable(value: unknown): unknown {
 }
 
 /** PostgreSQL column types, to turn SQLite's 0/1 and epoch numbers back into booleans and timestamps. */
-async function postgresColumnTypes(exec: Exec, table: string): Promise<Map<string, string>> {
-  const rows = await exec('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?', ['public', table]);
+async function postgresColumnTypes(db: SqlSession, table: string): Promise<Map<string, string>> {
+  const rows = await db.query<{ column_name: string; data_type: string }>('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?', ['public', table]);
   return new Map(rows.map((r) => [String(r.column_name), String(r.data_type)]));
 }
 
-function fromPortable(value: unknown, pgType: string | undefined): unknown {
+function fromPortable(value: unknown, pgType: string | undefined): SqlParam {
   if (value && typeof value === 'object' && '$base64' in value) return Buffer.from(String((value as { $base64: string }).$base64), 'base64');
   if (pgType === 'boolean' && typeof value === 'number') return value !== 0;
   if (pgType?.startsWith('timestamp') && typeof value === 'number') return new Date(value);
-  if (pgType === 'jsonb' || pgType === 'json') return typeof value === 'string' ? value : JSON.stringify(value);
-  return value;
+  if ((pgType === 'jsonb' || pgType === 'json') && typeof value !== 'string') return JSON.stringify(value);
+  return toSqlParam(value);
 }
 
 export async function exportTenant(service: TenantService, ref: string): Promise<TenantArchive> {
   const tenant = await service.get(ref);
   const orm = await service.databases.orm(tenant);
-  const exec = execOf(orm.em.fork());
+  const db = sqlSession(orm.em.fork());
   const tables: TenantArchive['tables'] = {};
-  for (const table of await listTables(exec, service.databases.dialect)) {
-    const rows = await exec(`SELECT * FROM ${quote(table)}`);
+  for (const table of await listTables(db)) {
+    const rows = await db.query(`SELECT * FROM ${quote(table)}`);
     const columns = rows[0] ? Object.keys(rows[0]) : [];
     tables[table] = { columns, rows: rows.map((r) => columns.map((c) => toPortable(r[c]))) };
   }
@@ -101,18 +94,16 @@ export async function importTenant(service: TenantService, archive: TenantArchiv
   );
   try {
     const orm = await service.databases.orm(tenant);
-    const dialect = service.databases.dialect;
-    await orm.em.fork().transactional(async (em) => {
-      const exec = execOf(em);
-      const existing = new Set(await listTables(exec, dialect));
+    await sqlSession(orm.em.fork()).transaction(async (tx) => {
+      const existing = new Set(await listTables(tx));
       for (const [table, data] of Object.entries(archive.tables)) {
         if (!existing.has(table)) throw TenantErrors.ARCHIVE_INVALID(`table "${table}" does not exist here; are the same plugins loaded?`);
-        const types = dialect === 'postgresql' ? await postgresColumnTypes(exec, table) : new Map<string, string>();
-        await exec(`DELETE FROM ${quote(table)}`);
+        const types = tx.dialect === 'postgresql' ? await postgresColumnTypes(tx, table) : new Map<string, string>();
+        await tx.run(`DELETE FROM ${quote(table)}`);
         const cols = data.columns.map(quote).join(', ');
         const marks = data.columns.map(() => '?').join(', ');
         for (const row of data.rows) {
-          await exec(`INSERT INTO ${quote(table)} (${cols}) VALUES (${marks})`, row.map((v, i) => fromPortable(v, types.get(data.columns[i]!))));
+          await tx.run(`INSERT INTO ${quote(table)} (${cols}) VALUES (${marks})`, row.map((v, i) => fromPortable(v, types.get(data.columns[i]!))));
         }
       }
     });

@@ -1,11 +1,11 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { Config } from '@dogan/runtime';
+import type { TenantsConfig as Config } from './config.js';
 import { isTimeZone } from '@dogan/runtime';
 import type { Logger } from 'pino';
 import type { ApiKeyService } from './api-keys.js';
 import type { DatabaseServer } from './database/database-servers.js';
 import type { TenantDatabaseManager } from './database/tenant-database-manager.js';
-import { collectMigrations, migrateTenantDatabase } from './database/tenant-migrations.js';
+import { migrateTenantDatabase } from './database/tenant-migrations.js';
 import { AuditEntrySchema } from './entities/audit-entry.js';
 import { TenantSchema, type Tenant, type TenantStatus } from './entities/tenant.js';
 import { TenantErrors } from './errors.js';
@@ -220,9 +220,9 @@ export class TenantService {
   async purge(ref: string, actor: string): Promise<void> {
     const tenant = await this.fresh(ref);
     if (tenant.status === 'provisioning') return this.abandonProvisioning(tenant, actor);
-    for (const peer of this.deps.peers()) {
-      await peer.definition.onTenantDeleted?.(tenant, peer.context)?.catch?.((err: unknown) =>
-        this.deps.log.error({ err, tenantId: tenant.id, plugin: peer.definition.name }, 'onTenantDeleted failed; purging anyway'),
+    for (const hooks of this.deps.contributions.tenantHooks()) {
+      await hooks.deleted?.(tenant).catch((err: unknown) =>
+        this.deps.log.error({ err, tenantId: tenant.id, plugin: hooks.plugin }, 'onTenantDeleted failed; purging anyway'),
       );
     }
     await this.deps.databases.dropDatabase(tenant);
@@ -320,7 +320,7 @@ export class TenantService {
    */
   async migrateAll(options: { concurrency: number; onProgress?: (done: number, total: number, tenant: Tenant, error?: unknown) => void }): Promise<MigrationReport> {
     const tenants = (await this.deps.controlPlane.em.fork().find(TenantSchema, { status: { $ne: 'provisioning' } }, { orderBy: { createdAt: 'asc' } }));
-    const migrations = collectMigrations(this.deps.peers().map((p) => p.definition));
+    const migrations = this.deps.contributions.tenantMigrations();
     const report: MigrationReport = { total: tenants.length, migrated: [], failed: [] };
     let next = 0;
     let done = 0;

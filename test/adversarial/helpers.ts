@@ -1,8 +1,8 @@
 import type { Test } from 'tap';
+import type { SqlParam } from '@dogan/tenants';
 import type { SandboxOptionsInput } from '../../runtime/src/sandbox/index.js';
 import { loadFixture, startModulesKernel, type ModulesKernel } from '../sandbox/helpers.js';
 
-type Executor = { execute(sql: string, params?: unknown[], method?: 'all' | 'run'): Promise<unknown> };
 
 /** Limits tightened so the suite runs fast; the code paths are the production ones. */
 export const ADVERSARIAL_SANDBOX = {
@@ -18,7 +18,7 @@ export interface Arena extends ModulesKernel {
    * calls got the right answer within 2 s and that the host still serves afterwards.
    */
   alongside<T>(t: Test, hostile: () => Promise<T>): Promise<T>;
-  rows(tenant: number, sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
+  rows(tenant: number, sql: string, params?: SqlParam[]): Promise<Array<Record<string, unknown>>>;
 }
 
 /** More tenants (every one runs the hostile module; 1 is the victim) and sandbox options beside the limits. */
@@ -32,8 +32,7 @@ export async function startArena(t: Test, port = 1, limits: Record<string, unkno
   const k = await startModulesKernel(t, { tenantCount: tenants, sandbox: { ...ADVERSARIAL_SANDBOX, ...options.sandbox, limits: { ...ADVERSARIAL_SANDBOX.limits, ...limits } } });
   loadFixture(k.runtime, 'hostile', { PORT: port });
   for (let n = 0; n < tenants; n++) await k.runtime.enableForTenant(k.tenant(n).id, 'test.hostile', ['store', 'ping', 'web']);
-  const rows = async (tenant: number, sql: string, params: unknown[] = []) =>
-    ((await k.tenants.databases.em(k.tenant(tenant))) as unknown as Executor).execute(sql, params, 'all') as Promise<Array<Record<string, unknown>>>;
+  const rows = async (tenant: number, sql: string, params: SqlParam[] = []) => (await k.tenants.data.of(k.tenant(tenant))).query(sql, params);
   const now = new Date().toISOString();
   for (let n = 0; n < tenants; n++) {
     await rows(n, "INSERT INTO module_documents (module_id, collection, id, data, created_at, updated_at) VALUES ('test.hostile', 'items', 'secret', ?, ?, ?)", [JSON.stringify({ value: `secret of tenant ${n}` }), now, now]);

@@ -90,7 +90,7 @@ async function invoices(engine: 'sqlite' | 'postgresql', count: number): Promise
     env.DATABASE_URL = `postgresql://postgres@127.0.0.1:5432/${dbName}`;
   }
   const kernel = await buildKernel({ config: loadConfig({ envFile: false, env }), plugins: [tenantsPlugin, ksaPlugin, createBillingPlugin({ cycleIntervalMs: 0 })] });
-  const billing = kernel.host.plugins.find((p) => p.definition.name === 'billing')!.context.services.get(billingServiceRef);
+  const billing = kernel.host.service(billingServiceRef);
   const started = performance.now();
   let next = 0;
   const worker = async () => {

@@ -1,4 +1,4 @@
-import { definePlugin } from '@dogan/runtime';
+import { definePlugin, PUBLIC_POLICY } from '@dogan/runtime';
 
 /** The benchmark's plugin route: the same work as the bare Fastify hello, through the whole kernel pipeline. */
 export default definePlugin({
@@ -8,7 +8,7 @@ export default definePlugin({
   routes(app) {
     app.get(
       '/api/v1/bench/hello',
-      { schema: { response: { 200: { type: 'object', properties: { hello: { type: 'string' } } } } } },
+      { config: { policy: PUBLIC_POLICY }, schema: { response: { 200: { type: 'object', properties: { hello: { type: 'string' } } } } } },
       async () => ({ hello: 'world' }),
     );
   },

@@ -61,7 +61,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // The server: a kernel with tenants, modules and a plugin route, TENANTS + 1 tenants, one module.
 // ---------------------------------------------------------------------------------------------
 async function serve(): Promise<void> {
-  const { buildKernel, definePlugin, loadConfig } = await import('@dogan/runtime');
+  const { buildKernel, definePlugin, loadConfig, tenantPolicy } = await import('@dogan/runtime');
   const tenantsModule = await import('@dogan/tenants');
   const { createModulesPlugin, moduleFromSource, modulesRuntimeRef } = await import('../../plugins/modules/src/index.js');
   const { tenantsApiRef } = tenantsModule;
@@ -73,18 +73,14 @@ async function serve(): Promise<void> {
     version: '1.0.0',
     kernel: '^0.1.0',
     dependencies: { tenants: '^0.1.0', modules: '^0.1.0' },
-    consumes: [tenantsApiRef, modulesRuntimeRef],
+    deps: { tenants: tenantsApiRef, runtime: modulesRuntimeRef },
     init(ctx) {
       api = ctx.services.get(tenantsApiRef);
       runtime = ctx.services.get(modulesRuntimeRef);
     },
-    async routes(app, ctx) {
-      const tenants = ctx.services.get(tenantsApiRef);
-      // The module route's logic as a plugin route, behind the same preHandler the module routes use.
-      await app.register(async (scope) => {
-        scope.addHook('preHandler', tenants.tenantPreHandler);
-        scope.get('/api/v1/:tenant/plugin-hello', async () => ({ hello: 'world' }));
-      });
+    async routes(app) {
+      // The module route's logic as a plugin route, behind the same policy (tenant, read) the module's GET routes declare.
+      app.get('/api/v1/:tenant/plugin-hello', { config: { policy: tenantPolicy('read') } }, async () => ({ hello: 'world' }));
     },
   });
 

@@ -1,4 +1,4 @@
-import { definePlugin } from '@dogan/runtime';
+import { definePlugin, tenantPolicy } from '@dogan/runtime';
 import { tenantsApiRef } from '@dogan/tenants';
 
 /** The billing benchmark's route: a trivial tenant route (authenticated, tenant resolved), so the meter has a tenant to count. */
@@ -7,12 +7,10 @@ export default definePlugin({
   version: '1.0.0',
   kernel: '^0.1.0',
   dependencies: { tenants: '^0.1.0' },
-  consumes: [tenantsApiRef],
-  async routes(app, ctx) {
-    const api = ctx.services.get(tenantsApiRef);
+  deps: { tenants: tenantsApiRef },
+  async routes(app) {
     await app.register(async (scope) => {
-      scope.addHook('preHandler', api.tenantPreHandler);
-      scope.get('/api/v1/:tenant/bench/hello', { schema: { response: { 200: { type: 'object', properties: { hello: { type: 'string' } } } } } }, async () => ({ hello: 'world' }));
+      scope.get('/api/v1/:tenant/bench/hello', { config: { policy: tenantPolicy('read') }, schema: { response: { 200: { type: 'object', properties: { hello: { type: 'string' } } } } } }, async () => ({ hello: 'world' }));
     });
   },
 });

@@ -58,7 +58,7 @@ async function expectStatus(kernel: Kernel, url: string, status: number, method:
 /** The tenants plugin with the notes plugin (one tenant migration and a table to read), as in the tests. */
 async function startBenchKernel(engine: TestEngine, env: Record<string, string>): Promise<{ kernel: Kernel; api: TenantsApi; close(): Promise<void> }> {
   const kernel = await buildKernel({ config: engine.config({ LOG_LEVEL: 'warn', ...env }), plugins: [tenantsPlugin, createNotesPlugin()] });
-  const api = kernel.host.plugins.find((p) => p.definition.name === 'tenants')!.context.services.get(tenantsApiRef);
+  const api = kernel.host.service(tenantsApiRef);
   return { kernel, api, close: () => kernel.close() };
 }
 

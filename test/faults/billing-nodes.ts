@@ -56,8 +56,7 @@ export async function startBillingNodes(t: Test, engine: TestEngine, options: { 
     const billingPlugin = createBillingPlugin({ clock, flushIntervalMs: 3_600_000, cycleIntervalMs: 0 });
     const kernel = await buildKernel({ config, plugins: [tenantsPlugin, ksaPlugin, billingPlugin] });
     t.teardown(() => kernel.close());
-    const context = kernel.host.plugins.find((p) => p.definition.name === 'billing')!.context;
-    nodes.push({ kernel, app: kernel.app, billing: context.services.get(billingServiceRef), api: context.services.get(tenantsApiRef) });
+    nodes.push({ kernel, app: kernel.app, billing: kernel.host.service(billingServiceRef), api: kernel.host.service(tenantsApiRef) });
   }
   return { nodes, clock, stripe };
 }

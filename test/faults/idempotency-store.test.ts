@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { buildKernel, definePlugin } from '@dogan/runtime';
+import { buildKernel, definePlugin, tenantPolicy } from '@dogan/runtime';
 import tenantsPlugin, { IdempotencyStore, installIdempotency, tenantsApiRef } from '@dogan/tenants';
 import { forEachEngine } from '../helpers/engines.js';
 import { createTenantWithKey } from '../helpers/tenant-fixtures.js';
@@ -24,12 +24,11 @@ const probe = definePlugin({
   version: '1.0.0',
   kernel: '^0.1.0',
   dependencies: { tenants: '^0.1.0' },
-  consumes: [tenantsApiRef],
+  deps: { tenants: tenantsApiRef },
   async routes(app, ctx) {
     const api = ctx.services.get(tenantsApiRef);
     const store = new IdempotencyStore({ orm: api.controlPlane, now: clock.now });
     await app.register(async (scope) => {
-      scope.addHook('preHandler', api.tenantPreHandler);
       installIdempotency(scope, { store });
       const schema = { body: { type: 'object', required: ['amount'], properties: { amount: { type: 'integer' }, outcome: { type: 'string', enum: ['ok', 'refused', 'busy', 'crash'] } } } };
       const handler = async (request: { body: unknown }, reply: { code(n: number): { send(b: unknown): unknown; type(t: string): { send(b: unknown): unknown }; header(k: string, v: string): { type(t: string): { send(b: unknown): unknown } } } }) => {
@@ -42,9 +41,10 @@ const probe = definePlugin({
         if (body.outcome === 'busy') return reply.code(409).header('retry-after', '1').type('application/problem+json').send({ code: 'BUSY', execution });
         return reply.code(201).send({ charge: randomUUID(), amount: body.amount, execution });
       };
-      scope.post('/api/v1/:tenant/probe/charges', { config: { idempotency: true }, schema }, handler as never);
-      scope.post('/api/v1/:tenant/probe/refunds', { config: { idempotency: true }, schema }, handler as never);
-      scope.post('/api/v1/:tenant/probe/plain', { schema }, handler as never);
+      const policy = tenantPolicy('write');
+      scope.post('/api/v1/:tenant/probe/charges', { config: { policy, idempotency: true }, schema }, handler as never);
+      scope.post('/api/v1/:tenant/probe/refunds', { config: { policy, idempotency: true }, schema }, handler as never);
+      scope.post('/api/v1/:tenant/probe/plain', { config: { policy }, schema }, handler as never);
     });
   },
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ModuleInstallSchema } from '../../plugins/marketplace/src/entities.js';
-import { ModuleData } from '../../plugins/marketplace/src/install/module-data.js';
+import { moduleDataRef } from '../../plugins/modules/src/index.js';
 import { forEachEngine } from '../helpers/engines.js';
 import { createTenantWithKey } from '../helpers/tenant-fixtures.js';
 import { manifest, startMarketKernel } from './helpers.js';
@@ -45,7 +45,7 @@ void forEachEngine(t, 'an install is visible only after its hook commits, and on
   const req = (who: Who, method: string, path: string, payload?: unknown) =>
     app.inject({ method: method as 'GET', url: `/api/v1/${who.subdomain}${path}`, headers: who.headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
   const install = (who: Who, settings: object = {}) => req(who, 'POST', '/modules/acme.slowpoke/install', { grants: ['store'], settings });
-  const data = new ModuleData(tenants);
+  const data = kernel.host.service(moduleDataRef);
   const documentsOf = async (who: Who) => data.count(await tenants.tenants.get(who.id), 'acme.slowpoke');
 
   t.equal((await install(b)).statusCode, 201, 'B installs first and keeps working throughout');

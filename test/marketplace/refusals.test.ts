@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { ModuleData } from '../../plugins/marketplace/src/install/module-data.js';
+import { moduleDataRef } from '../../plugins/modules/src/index.js';
 import { forEachEngine } from '../helpers/engines.js';
 import { createTenantWithKey } from '../helpers/tenant-fixtures.js';
 import { addon, brokenInstall, future, paid, tasksV1 } from './fixtures.js';
@@ -83,7 +83,7 @@ void forEachEngine(t, 'refusals with codes, and nothing changed', async (t, engi
     t.equal(res.statusCode, 502);
     t.match(res.json(), { code: 'MODULE_INSTALL_FAILED', detail: /run-install-hook.*install bug/ });
     t.same(await installed(), []);
-    t.equal(await new ModuleData(tenants).count(await tenants.tenants.get(a.id), 'acme.brittle'), 0, 'the hook\'s write was undone');
+    t.equal(await kernel.host.service(moduleDataRef).count(await tenants.tenants.get(a.id), 'acme.brittle'), 0, 'the hook\'s write was undone');
     t.equal((await req('GET', '/apps/acme.brittle/tasks')).statusCode, 404);
   });
 

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { parse } from 'yaml';
-import { configSchema } from '@dogan/runtime';
+import { firstPartyPlugins } from '@dogan/distribution';
+import { loadConfig, resolvePlatformConfig } from '@dogan/runtime';
 import { registryConfigSchema } from '../../marketplace-registry/src/config.js';
 
 const root = new URL('../../', import.meta.url);
-const known = new Set(Object.keys(configSchema));
+// The kernel's variables and every first-party plugin's, merged as `dogan start` merges them.
+const platform = await resolvePlatformConfig({ config: loadConfig({ envFile: false, env: {} }), catalog: firstPartyPlugins });
+const known = new Set(Object.keys(platform.schema));
 
 t.test('.env.example documents every config variable, and only those', async (t) => {
   const text = readFileSync(new URL('.env.example', root), 'utf8');

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { buildKernel, createLogger, definePlugin } from '@dogan/runtime';
+import { firstPartyPlugins } from '@dogan/distribution';
+import { buildKernel, createLogger, definePlugin, PUBLIC_POLICY, resolvePlatformConfig, secretVariableNames } from '@dogan/runtime';
 import slow from '../fixtures/slow-plugin.js';
 import { testConfig } from '../helpers/kernel.js';
 
@@ -93,7 +94,7 @@ t.test('a tenant-style child logger stays lazy and keeps the request id', async 
     version: '1.0.0',
     kernel: '^0.1.0',
     routes(app) {
-      app.get('/tenantish', async (request) => {
+      app.get('/tenantish', { config: { policy: PUBLIC_POLICY } }, async (request) => {
         request.log = request.log.child({ tenantId: 'tenant-a' });
         request.log.debug('below the level: never built');
         return { ok: true };
@@ -118,9 +119,11 @@ t.test('nothing is built or written below the configured level', async (t) => {
   t.same(lines.filter((l) => l.requestId), []);
 });
 
-t.test('secrets passed as log fields are redacted', async (t) => {
+t.test("secrets passed as log fields are redacted, the loaded plugins' secret variables too", async (t) => {
   const { lines, stream } = capture();
-  const log = createLogger({ LOG_LEVEL: 'info' }, stream);
+  // As the kernel builds its logger: with every secret variable of the kernel and the loaded plugins.
+  const platform = await resolvePlatformConfig({ config: testConfig(), catalog: firstPartyPlugins });
+  const log = createLogger({ LOG_LEVEL: 'info' }, stream, secretVariableNames(platform.schema));
   log.info({ token: 'abc', password: 'pw', DOGAN_ADMIN_TOKEN: 'admintok', STRIPE_SECRET_KEY: 'sk_live' }, 'x');
   t.same(lines[0], { ...lines[0], token: '[redacted]', password: '[redacted]', DOGAN_ADMIN_TOKEN: '[redacted]', STRIPE_SECRET_KEY: '[redacted]' });
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createServiceRef, definePlugin, buildKernel } from '@dogan/runtime';
+import { createServiceRef, definePlugin, buildKernel, PUBLIC_POLICY } from '@dogan/runtime';
 import { startTestKernel, testConfig } from '../helpers/kernel.js';
 
 const greeterRef = createServiceRef<{ greet(name: string): string }>({ id: 'greeter.service' });
@@ -23,12 +23,12 @@ t.test('services flow from provider to consumer; hooks run in load order and clo
     name: 'user',
     version: '1.0.0',
     kernel: '^0.1.0',
-    dependencies: { greeter: '^1.0.0' },
-    consumes: [greeterRef],
+    // No `dependencies`: using the greeter's service is what makes the greeter load first.
+    deps: { greeter: greeterRef },
     init: () => void calls.push('user:init'),
     routes(app, ctx) {
-      app.get('/hello/:name', { schema: { params: { type: 'object', properties: { name: { type: 'string', maxLength: 20 } }, required: ['name'] } } }, async (req) => ({
-        message: ctx.services.get(greeterRef).greet((req.params as { name: string }).name),
+      app.get('/hello/:name', { config: { policy: PUBLIC_POLICY }, schema: { params: { type: 'object', properties: { name: { type: 'string', maxLength: 20 } }, required: ['name'] } } }, async (req) => ({
+        message: ctx.deps.greeter.greet((req.params as { name: string }).name),
       }));
     },
     onReady: () => void calls.push('user:ready'),
@@ -107,4 +107,37 @@ t.test('DOGAN_PLUGINS loads first-party plugins by name and others by path', asy
   t.equal(status.statusCode, 200);
   t.match(status.json(), { status: 'ok', kernelVersion: '0.1.0', plugins: [{ name: 'platform-info' }, { name: 'slow' }] });
   await t.rejects(buildKernel({ config: testConfig({ DOGAN_PLUGINS: 'no-such-plugin' }) }), { code: 'PLUGIN_NOT_FOUND', message: /"no-such-plugin"/ });
+});
+
+t.test('init returns the instance that routes, onReady, tenant hooks, commands and onClose receive', async (t) => {
+  const seen: unknown[] = [];
+  const counter = definePlugin({
+    name: 'counter',
+    version: '1.0.0',
+    kernel: '^0.1.0',
+    init: () => ({ count: 0 }),
+    onReady: (_ctx, instance) => void seen.push(['ready', instance.count]),
+    onTenantProvisioned: (_tenant, _ctx, instance) => void (instance.count += 1),
+    onClose: (_ctx, instance) => void seen.push(['close', instance.count]),
+  });
+  const kernel = await buildKernel({ config: testConfig(), plugins: [counter] });
+  await kernel.host.tenantProvisioned({ id: 't1', subdomain: 'acme' });
+  await kernel.host.tenantProvisioned({ id: 't2', subdomain: 'other' });
+  t.same(kernel.host.instanceOf('counter'), { count: 2 });
+  await kernel.close();
+  t.same(seen, [['ready', 0], ['close', 2]]);
+});
+
+t.test('a second provider of a service is refused at start, naming both plugins', async (t) => {
+  const one = definePlugin({ name: 'greeter-one', version: '1.0.0', kernel: '^0.1.0', provides: [greeterRef], init: (ctx) => ctx.provide(greeterRef, { greet: () => 'one' }) });
+  const two = definePlugin({ name: 'greeter-two', version: '1.0.0', kernel: '^0.1.0', provides: [greeterRef], init: (ctx) => ctx.provide(greeterRef, { greet: () => 'two' }) });
+  await t.rejects(buildKernel({ config: testConfig(), plugins: [one, two] }), {
+    code: 'PLUGIN_SERVICE_DUPLICATE',
+    message: 'Service "greeter.service" is provided by both plugin "greeter-one" and plugin "greeter-two"; load only one of them',
+  });
+});
+
+t.test('a service nobody provides is named at start with the plugin that needs it', async (t) => {
+  const user = definePlugin({ name: 'user', version: '1.0.0', kernel: '^0.1.0', deps: { greeter: greeterRef } });
+  await t.rejects(buildKernel({ config: testConfig(), plugins: [user] }), { code: 'PLUGIN_SERVICE_MISSING', message: /Service "greeter.service", used by plugin "user"/ });
 });

@@ -46,11 +46,20 @@ t.test('refuses a duplicate name', async (t) => {
   });
 });
 
-t.test('a consumed service must come from a plugin the consumer depends on', async (t) => {
+t.test('the services a plugin uses decide its dependencies: their providers load first', async (t) => {
   const ref = createServiceRef<{ hello(): string }>({ id: 'greeter.service' });
   const provider = p('greeter', '1.0.0', {}, { provides: [ref] });
-  t.throws(() => resolvePluginOrder([provider, p('user', '1.0.0', {}, { consumes: [ref] })], '0.1.0'), { code: 'PLUGIN_SERVICE_MISSING' });
-  t.same(names(resolvePluginOrder([p('user', '1.0.0', { greeter: '^1' }, { consumes: [ref] }), provider], '0.1.0')), ['greeter', 'user']);
+  t.throws(() => resolvePluginOrder([p('user', '1.0.0', {}, { deps: { greeter: ref } })], '0.1.0'), { code: 'PLUGIN_SERVICE_MISSING', message: /"greeter.service", used by plugin "user"/ });
+  t.same(names(resolvePluginOrder([p('user', '1.0.0', {}, { deps: { greeter: ref } }), provider], '0.1.0')), ['greeter', 'user']);
+  t.throws(() => resolvePluginOrder([p('user', '1.0.0', { greeter: '^2' }, { deps: { greeter: ref } }), provider], '0.1.0'), { code: 'PLUGIN_DEPENDENCY_INCOMPATIBLE' }, 'a declared range still narrows the provider');
+});
+
+t.test('two providers of one service are refused, naming both', async (t) => {
+  const ref = createServiceRef<object>({ id: 'greeter.service' });
+  t.throws(() => resolvePluginOrder([p('one', '1.0.0', {}, { provides: [ref] }), p('two', '1.0.0', {}, { provides: [ref] })], '0.1.0'), {
+    code: 'PLUGIN_SERVICE_DUPLICATE',
+    message: /"greeter.service" is provided by both plugin "one" and plugin "two"/,
+  });
 });
 
 t.test('validates the definition shape with the field named', async (t) => {
@@ -62,7 +71,7 @@ t.test('validates the definition shape with the field named', async (t) => {
 
 t.test('an optional service provider, when configured, loads before its consumer', async (t) => {
   const billingRef = createServiceRef<object>({ id: 'billing.service' });
-  const market = p('marketplace', '1.0.0', {}, { optionallyConsumes: [billingRef] });
+  const market = p('marketplace', '1.0.0', {}, { optionalDeps: { billing: billingRef } });
   const billing = p('billing', '1.0.0', {}, { provides: [billingRef] });
   t.same(names(resolvePluginOrder([market, billing], '0.1.0')), ['billing', 'marketplace']);
   t.same(names(resolvePluginOrder([market], '0.1.0')), ['marketplace'], 'and its absence is fine');
@@ -70,7 +79,7 @@ t.test('an optional service provider, when configured, loads before its consumer
 
 t.test('an optional service from a plugin that depends on the consumer does not make a cycle', async (t) => {
   const quotaRef = createServiceRef<object>({ id: 'tenants.quotaProvider' });
-  const tenants = p('tenants', '1.0.0', {}, { optionallyConsumes: [quotaRef] });
+  const tenants = p('tenants', '1.0.0', {}, { optionalDeps: { quota: quotaRef } });
   const billing = p('billing', '1.0.0', { tenants: '^1' }, { provides: [quotaRef] });
   t.same(names(resolvePluginOrder([billing, tenants], '0.1.0')), ['tenants', 'billing']);
 });

@@ -58,13 +58,13 @@ t.test('every refusal is an RFC 9457 problem with a stable code', async (t) => {
 });
 
 t.test('handler crashes become INTERNAL_ERROR without leaking the message', async (t) => {
-  const { definePlugin } = await import('@dogan/runtime');
+  const { definePlugin, PUBLIC_POLICY } = await import('@dogan/runtime');
   const boom = definePlugin({
     name: 'boom',
     version: '1.0.0',
     kernel: '^0.1.0',
     routes(app) {
-      app.get('/boom', async () => {
+      app.get('/boom', { config: { policy: PUBLIC_POLICY } }, async () => {
         throw new Error('password=hunter2 leaked');
       });
     },

@@ -22,14 +22,19 @@ export interface UsageReport {
   apiCalls: { used: number; limit: number | null; remaining: number | null; hardStop: boolean };
   agents: { used: number; limit: number | null };
   workflows: { used: number; limit: number | null };
+  /** Every metric another plugin counts (`usageCountersRef`), against its limit. */
+  counters: Record<string, { used: number; limit: number | null }>;
   storage: { usedBytes: number; limitGb: number | null };
   features: Record<string, FeatureValue>;
 }
 
 /** What the billing plugin offers other plugins (agents, workflows, marketplace). */
 export interface BillingService {
-  /** Throws PLAN_LIMIT_REACHED (403) when one more `resource` would pass the tenant's limit. */
-  assertWithinLimit(tenant: BillingTenant, resource: 'agents' | 'workflows', currentCount: number): Promise<void>;
+  /**
+   * Throws PLAN_LIMIT_REACHED (403) when one more `resource` would pass the tenant's limit. Without
+   * `currentCount`, the counter registered for the resource counts (0 when none is).
+   */
+  assertWithinLimit(tenant: BillingTenant, resource: string, currentCount?: number): Promise<void>;
   /** Features and limits after tenant override → plan → default. */
   features(tenant: BillingTenant): Promise<Record<string, FeatureValue>>;
   hasFeature(tenant: BillingTenant, feature: string): Promise<boolean>;
@@ -76,9 +81,11 @@ export function createBillingService(parts: BillingParts): BillingService {
     async assertWithinLimit(tenant, resource, currentCount) {
       const planId = await planOf(tenant);
       const limit = await catalog.limit(tenant.id, planId, resource);
-      if (limit !== null && currentCount >= limit) {
+      if (limit === null) return;
+      const current = currentCount ?? (await usage.count(await parts.tenants.get(tenant.id), resource));
+      if (current >= limit) {
         const name = catalog.cached(planId)?.name.en ?? planId;
-        throw BillingErrors.PLAN_LIMIT_REACHED.with({ resource, limit, current: currentCount, plan: planId }, name, limit, resource);
+        throw BillingErrors.PLAN_LIMIT_REACHED.with({ resource, limit, current, plan: planId }, name, limit, resource);
       }
     },
     async features(tenant) {
@@ -95,13 +102,17 @@ export function createBillingService(parts: BillingParts): BillingService {
       const { used, period } = await meter.usage(tenant.id);
       const limitOf = (name: string) => (typeof features[name] === 'number' ? (features[name] as number) : features[name] === null ? null : 0);
       const apiLimit = limitOf('apiCallsPerMonth');
+      const counted = async (metric: string) => ({ used: await usage.count(tenant, metric), limit: limitOf(metric) });
+      const counters: UsageReport['counters'] = {};
+      for (const metric of usage.counters.metrics()) counters[metric] = await counted(metric);
       return {
         plan: sub.planId,
         status: sub.status,
         period: { start: period.periodStart.toISOString(), end: period.periodEnd.toISOString() },
         apiCalls: { used, limit: apiLimit, remaining: apiLimit === null ? null : Math.max(0, apiLimit - used), hardStop: period.hardStop },
-        agents: { used: await usage.countRows(tenant, 'agents'), limit: limitOf('agents') },
-        workflows: { used: await usage.countRows(tenant, 'workflows'), limit: limitOf('workflows') },
+        agents: counters.agents ?? (await counted('agents')),
+        workflows: counters.workflows ?? (await counted('workflows')),
+        counters,
         storage: { usedBytes: await usage.storageBytes(tenant), limitGb: limitOf('storageGb') },
         features,
       };

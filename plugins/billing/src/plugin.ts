@@ -1,13 +1,16 @@
-import { definePlugin, type PluginContext } from '@dogan/runtime';
-import { ksaServiceRef, formatHijriIso } from '@dogan/plugin-ksa';
-import { IdempotencyStore, installIdempotency, quotaProviderRef, tenantsApiRef } from '@dogan/tenants';
+import type { Logger } from 'pino';
+import { definePlugin } from '@dogan/runtime';
+import { ksaServiceRef, formatHijriIso, type KsaPlatform } from '@dogan/plugin-ksa';
+import { IdempotencyStore, installIdempotency, quotaProviderRef, tenantsApiRef, usageCountersRef, type TenantsApi } from '@dogan/tenants';
+import { billingConfigSchema, checkBillingConfig, type BillingConfig } from './config.js';
 import { billingServiceRef, createBillingService, type BillingService } from './billing-service.js';
 import { systemClock, type Clock } from './clock.js';
 import { billingEntities } from './entities/index.js';
+import { billingControlPlaneMigrations } from './migrations/index.js';
 import { InvoiceSchema, type Invoice } from './entities/invoices.js';
 import { SubscriptionSchema } from './entities/subscriptions.js';
 import { billingAdminRoutes } from './http/admin-routes.js';
-import { installMetering } from './http/metering-hooks.js';
+import { installMetering, quotaGuard } from './http/metering-hooks.js';
 import { billingTenantRoutes } from './http/tenant-routes.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import { InvoiceService } from './invoices/invoice-service.js';
@@ -33,14 +36,15 @@ export interface BillingPluginOptions {
 const DEFAULT_FLUSH_MS = 5_000;
 const DEFAULT_CYCLE_MS = 60_000;
 
-function build(ctx: PluginContext, clock: Clock): BillingService {
-  const api = ctx.services.get(tenantsApiRef);
-  const ksa = ctx.services.get(ksaServiceRef);
+function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: TenantsApi; ksa: KsaPlatform } }, clock: Clock): BillingService {
+  const api = ctx.deps.tenants;
+  const ksa = ctx.deps.ksa;
   const orm = api.controlPlane;
   const config = ctx.config;
   const catalog = new PlanCatalog(orm);
   const invoices = new InvoiceService({
     orm,
+    data: api.data,
     clock,
     catalog,
     seller: { name: config.DOGAN_SELLER_NAME, vatNumber: config.DOGAN_SELLER_VAT_NUMBER },
@@ -80,11 +84,11 @@ function build(ctx: PluginContext, clock: Clock): BillingService {
   });
   const subscriptions = new SubscriptionService({
     orm, clock, log: ctx.log, catalog, invoices, payments, tenants: api.tenants,
-    currency: config.BILLING_CURRENCY, trialDays: config.TRIAL_PERIOD_DAYS,
+    currency: config.BILLING_CURRENCY, trialDays: api.config.TRIAL_PERIOD_DAYS,
     changed: (tenantId) => service?.meter.invalidate(tenantId),
   });
   const meter = new ApiCallMeter({
-    orm,
+    sql: api.data.controlPlane,
     clock,
     log: ctx.log,
     async periodOf(tenantId) {
@@ -99,7 +103,7 @@ function build(ctx: PluginContext, clock: Clock): BillingService {
       };
     },
   });
-  const usage = new UsageService({ orm, clock, databases: api.databases, meter });
+  const usage = new UsageService({ orm, data: api.data, clock, meter });
   const modules = new ModuleBilling({ orm, clock, usage, currency: config.BILLING_CURRENCY, sharePercent: config.MARKETPLACE_PUBLISHER_SHARE_PERCENT });
   const cycle = new BillingCycle({ orm, clock, log: ctx.log, catalog, subscriptions, payments, usage, meter, modules, tenants: api.tenants });
   service = createBillingService({ clock, catalog, subscriptions, invoices, payments, usage, meter, modules, cycle, tenants: api.tenants });
@@ -113,71 +117,70 @@ function build(ctx: PluginContext, clock: Clock): BillingService {
  */
 export function createBillingPlugin(options: BillingPluginOptions = {}) {
   const clock = options.clock ?? systemClock;
-  let cycleTimer: NodeJS.Timeout | undefined;
+  // One timer per running instance: a plugin definition may serve several kernels in one process (tests).
+  const cycleTimers = new WeakMap<BillingService, NodeJS.Timeout>();
   return definePlugin({
     name: 'billing',
     version: '0.1.0',
     kernel: '^0.1.0',
     description: 'Plans, subscriptions, usage metering and quotas, VAT invoices with ZATCA QR, payments and dunning',
-    dependencies: { tenants: '^0.1.0', ksa: '^0.1.0' },
-    consumes: [tenantsApiRef, ksaServiceRef, billingServiceRef],
-    provides: [billingServiceRef, quotaProviderRef],
+    config: billingConfigSchema,
+    checkConfig: checkBillingConfig,
+    deps: { tenants: tenantsApiRef, ksa: ksaServiceRef },
+    provides: [billingServiceRef, quotaProviderRef, usageCountersRef],
     controlPlaneEntities: billingEntities,
+    controlPlaneMigrations: billingControlPlaneMigrations,
 
-    async init(ctx) {
+    async init(ctx): Promise<BillingService> {
       const service = build(ctx, clock);
       await service.catalog.seed();
       ctx.provide(billingServiceRef, service);
       // GET /api/v1/tenant/quota (served by the tenants plugin) reports usage through billing.
       ctx.provide(quotaProviderRef, { usageReport: (tenant) => service.usageReport(tenant) });
+      // Other plugins count what plans limit (agents, workflows); usage reports and limit checks read them.
+      ctx.provide(usageCountersRef, service.usage.counters);
+      // Metered tenant routes are refused past the plan's API-call quota, after tenant and scope checks.
+      if (ctx.config.USAGE_TRACKING_ENABLED) ctx.addRouteGuard('quota', quotaGuard(service.meter, () => clock.now()));
       if (ctx.config.BILLING_PROVIDER !== 'none' && !ctx.config.DOGAN_SELLER_VAT_NUMBER) {
         ctx.log.warn('DOGAN_SELLER_VAT_NUMBER is not set: VAT invoices cannot be issued');
       }
+      return service;
     },
 
-    pipeline(app, ctx) {
+    pipeline(app, ctx, billing) {
       if (!ctx.config.USAGE_TRACKING_ENABLED) return;
-      installMetering(app, ctx.services.get(billingServiceRef).meter, () => clock.now());
+      installMetering(app, billing.meter);
     },
 
-    async routes(app, ctx) {
-      const billing = ctx.services.get(billingServiceRef);
-      const api = ctx.services.get(tenantsApiRef);
-      const ksa = ctx.services.get(ksaServiceRef);
-      await app.register(async (admin) => {
-        admin.addHook('preHandler', ctx.adminAuth.preHandler);
-        await billingAdminRoutes(admin, { billing, tenants: api });
-      });
+    async routes(app, ctx, billing) {
+      const { tenants: api, ksa } = ctx.deps;
+      await billingAdminRoutes(app, { billing, tenants: api });
       await app.register(async (scope) => {
-        // Suspended, expired and cancelled tenants must still reach billing, or they could never pay.
-        scope.addHook('preHandler', api.tenantPreHandlerAllowing(['suspended', 'expired', 'cancelled']));
         // Routes that move money take an Idempotency-Key, kept in the control plane so every node sees it.
         installIdempotency(scope, { store: new IdempotencyStore({ orm: api.controlPlane, now: () => clock.now() }) });
-        await billingTenantRoutes(scope, { billing, ksa, admin: api.requireScope('admin') });
+        await billingTenantRoutes(scope, { billing, ksa });
       });
       await app.register(async (hooks) => webhookRoutes(hooks, billing));
     },
 
-    onReady(ctx) {
-      const billing = ctx.services.get(billingServiceRef);
+    onReady(ctx, billing) {
       billing.meter.start(options.flushIntervalMs ?? DEFAULT_FLUSH_MS);
       const every = options.cycleIntervalMs ?? DEFAULT_CYCLE_MS;
       if (every > 0) {
-        cycleTimer = setInterval(() => void billing.runCycle().catch((err: unknown) => ctx.log.error({ err }, 'billing run failed')), every);
-        cycleTimer.unref();
+        const timer = setInterval(() => void billing.runCycle().catch((err: unknown) => ctx.log.error({ err }, 'billing run failed')), every);
+        timer.unref();
+        cycleTimers.set(billing, timer);
       }
     },
 
-    async onTenantProvisioned(tenant, ctx) {
-      const billing = ctx.services.get(billingServiceRef);
-      await billing.subscriptions.ensure(await ctx.services.get(tenantsApiRef).tenants.get(tenant.id).catch(() => tenant as never));
+    async onTenantProvisioned(tenant, ctx, billing) {
+      await billing.subscriptions.ensure(await ctx.deps.tenants.tenants.get(tenant.id).catch(() => tenant as never));
     },
 
-    async onClose(ctx) {
-      clearInterval(cycleTimer);
-      const billing = ctx.services.getOptional(billingServiceRef);
+    async onClose(_ctx, billing) {
+      clearInterval(cycleTimers.get(billing));
       // Counted calls not yet written go to the database before the control plane closes.
-      await billing?.meter.close();
+      await billing.meter.close();
     },
   });
 }

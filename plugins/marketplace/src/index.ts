@@ -1,15 +1,16 @@
 import { join } from 'node:path';
-import { createSecretBox, createServiceRef, definePlugin, type PluginContext } from '@dogan/runtime';
+import { createSecretBox, createServiceRef, definePlugin } from '@dogan/runtime';
 import type { RegistryApp, RegistryClient } from '@dogan/marketplace-registry';
 import { registrySecuritySchemes } from '@dogan/marketplace-registry';
-import { modulesRuntimeRef } from '@dogan/plugin-modules';
-import { tenantsApiRef } from '@dogan/tenants';
+import { moduleDataRef, modulesRuntimeRef } from '@dogan/plugin-modules';
+import { tenantsApiRef, type TenantsApi } from '@dogan/tenants';
+import { marketplaceConfigSchema } from './config.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { marketplaceCommands } from './cli.js';
 import { registryCommands } from './registry-commands.js';
 import { ModuleInstallSchema, ModulePurchaseSchema } from './entities.js';
+import { marketplaceControlPlaneMigrations } from './migrations/index.js';
 import { InstallService } from './install/install-service.js';
-import { ModuleData } from './install/module-data.js';
 import { ModuleLoader } from './install/module-loader.js';
 import { OperationClaims } from './install/operation-claims.js';
 import { SettingsCodec } from './install/settings-codec.js';
@@ -36,6 +37,14 @@ export interface MarketplaceApi {
 
 export const marketplaceApiRef = createServiceRef<MarketplaceApi>({ id: 'marketplace.api' });
 
+/** The plugin's instance: its service, what it uses, and what it must close. */
+interface MarketplacePlugin {
+  readonly api: MarketplaceApi;
+  readonly tenants: TenantsApi;
+  readonly registry: Awaited<ReturnType<typeof openRegistry>>;
+  sweeper: NodeJS.Timeout | undefined;
+}
+
 /** Days an uninstalled module's data is kept, so a reinstall finds it. */
 export const RETENTION_DAYS = 30;
 
@@ -44,28 +53,26 @@ export default definePlugin({
   version: '0.1.0',
   kernel: '^0.1.0',
   description: 'Tenants browse, buy, install, configure, upgrade, roll back and uninstall marketplace modules',
-  dependencies: { tenants: '^0.1.0', modules: '^0.1.0' },
-  consumes: [tenantsApiRef, modulesRuntimeRef, marketplaceApiRef],
+  config: marketplaceConfigSchema,
+  deps: { tenants: tenantsApiRef, runtime: modulesRuntimeRef, moduleData: moduleDataRef },
   // Paid modules are charged through billing when it is loaded; without it they are refused clearly.
-  optionallyConsumes: [billingServiceRef],
+  optionalDeps: { billing: billingServiceRef },
   provides: [marketplaceApiRef],
   controlPlaneEntities: [ModuleInstallSchema, ModulePurchaseSchema],
+  controlPlaneMigrations: marketplaceControlPlaneMigrations,
   // The embedded registry's routes (under /registry) name these in the platform's OpenAPI document.
   securitySchemes: registrySecuritySchemes,
   tenantMigrations: snapshotMigrations,
   commands: [
-    ...marketplaceCommands((ctx) => ctx.services.get(marketplaceApiRef), (ctx) => ctx.services.get(tenantsApiRef)),
-    ...registryCommands((ctx) => ctx.services.get(marketplaceApiRef).embeddedRegistry),
+    ...marketplaceCommands<MarketplacePlugin>((m) => m.api, (m) => m.tenants),
+    ...registryCommands<MarketplacePlugin>((m) => m.api.embeddedRegistry),
   ],
 
-  async init(ctx) {
-    const tenants = ctx.services.get(tenantsApiRef);
-    const runtime = ctx.services.get(modulesRuntimeRef);
+  async init(ctx): Promise<MarketplacePlugin> {
+    const { tenants, runtime, moduleData, billing } = ctx.deps;
     const registry = await openRegistry(ctx.config);
-    embeddedApps.set(ctx.services, registry);
     const loader = new ModuleLoader(registry.client, runtime);
     const codec = new SettingsCodec(createSecretBox(ctx.config));
-    const billing = ctx.services.getOptional(billingServiceRef);
     const purchases = new PurchaseService(tenants.controlPlane, billing ? moduleBillingFrom(billing) : undefined);
     // A use of a per-use module is a route call it answered; one it failed (5xx) is not billed.
     if (billing) runtime.observeRoutes(async ({ tenant, install, status }) => (status < 500 ? purchases.recordUse(tenant.id, install.module.manifest) : undefined));
@@ -75,8 +82,8 @@ export default definePlugin({
       runtime,
       client: registry.client,
       loader,
-      data: new ModuleData(tenants),
-      snapshots: new SnapshotStore(tenants),
+      data: moduleData,
+      snapshots: new SnapshotStore(tenants.data),
       codec,
       // An operation's lease outlasts its hooks (install or upgrade, then uninstall on the way back) and downloads.
       claims: new OperationClaims(tenants.controlPlane, 2 * runtime.pool.options.limits.wallMs.hook + 60_000),
@@ -85,53 +92,43 @@ export default definePlugin({
       includedInPlan: (tenant, moduleId) => purchases.includedInPlan(tenant, moduleId),
       endCharges: (tenant, manifest) => purchases.endSubscription(tenant, manifest),
     });
-    ctx.provide(marketplaceApiRef, {
+    const api: MarketplaceApi = {
       installs,
       purchases,
       catalog: new CatalogService(registry.client, tenants.controlPlane),
       client: registry.client,
       embeddedRegistry: registry.embedded,
-    });
+    };
+    ctx.provide(marketplaceApiRef, api);
+    return { api, tenants, registry, sweeper: undefined };
   },
 
-  async routes(app, ctx) {
-    const registry = embeddedApps.get(ctx.services)!;
+  async routes(app, ctx, { api, registry }) {
     if (registry.embedded) await app.register(registry.embedded.plugin, { prefix: EMBEDDED_PREFIX });
     registry.setApp(app);
-    const api = ctx.services.get(marketplaceApiRef);
-    const tenants = ctx.services.get(tenantsApiRef);
-    await app.register(async (scope) => {
-      scope.addHook('preHandler', tenants.tenantPreHandler);
-      await tenantModuleRoutes(scope, {
-        catalog: api.catalog,
-        installs: api.installs,
-        purchases: api.purchases,
-        loader: new ModuleLoader(api.client, ctx.services.get(modulesRuntimeRef)),
-        codec: new SettingsCodec(createSecretBox(ctx.config)),
-        requireAdmin: tenants.requireScope('admin'),
-      });
+    await tenantModuleRoutes(app, {
+      catalog: api.catalog,
+      installs: api.installs,
+      purchases: api.purchases,
+      loader: new ModuleLoader(api.client, ctx.deps.runtime),
+      codec: new SettingsCodec(createSecretBox(ctx.config)),
     });
   },
 
-  async onReady(ctx) {
-    const api = ctx.services.get(marketplaceApiRef);
+  async onReady(ctx, plugin) {
+    const { api, tenants } = plugin;
     if (api.embeddedRegistry) await publishExampleModules(api.embeddedRegistry, join(ctx.config.DOGAN_DATA_DIR, 'registry'), ctx.log);
     await api.installs.restoreAll();
-    if (ctx.config.DOGAN_DEMO_TENANT) await installDemoModules(ctx, api, ctx.services.get(tenantsApiRef));
+    if (tenants.config.DOGAN_DEMO_TENANT) await installDemoModules(ctx, api, tenants);
     const sweeper = setInterval(() => {
       api.installs.purgeExpired().catch((err: unknown) => ctx.log.error({ err }, 'module retention sweep failed'));
-    }, ctx.config.TENANT_SWEEP_INTERVAL_MS);
+    }, tenants.config.TENANT_SWEEP_INTERVAL_MS);
     sweeper.unref();
-    sweepers.set(ctx.services, sweeper);
+    plugin.sweeper = sweeper;
   },
 
-  async onClose(ctx) {
-    clearInterval(sweepers.get(ctx.services));
-    await embeddedApps.get(ctx.services)?.embedded?.close();
+  async onClose(_ctx, { registry, sweeper }) {
+    clearInterval(sweeper);
+    await registry.embedded?.close();
   },
 });
-
-// Per-kernel state, keyed by the plugin's service lookup (one per kernel, shared by init and the
-// later hooks), so several kernels in one process (tests) never share it.
-const embeddedApps = new WeakMap<PluginContext['services'], Awaited<ReturnType<typeof openRegistry>>>();
-const sweepers = new WeakMap<PluginContext['services'], NodeJS.Timeout>();

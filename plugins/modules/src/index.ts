@@ -1,9 +1,11 @@
 import { createServiceRef, definePlugin } from '@dogan/runtime';
 import { tenantsApiRef } from '@dogan/tenants';
-import { SANDBOX_VARIABLES, sandboxOptionsFromEnv, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
+import type { SandboxOptionsInput } from '@dogan/runtime/sandbox';
+import { modulesConfigSchema, sandboxOptionsFromConfig } from './config.js';
 import { ModuleRuntime } from './module-runtime.js';
 import { moduleRoutes } from './routes.js';
 import { moduleTenantMigrations } from './storage/migrations.js';
+import { ModuleData, moduleDataRef } from './storage/module-data.js';
 
 export { ModuleRuntime, resolveGrants, type AnsweredRoute, type ModuleRequest } from './module-runtime.js';
 export { REDACTED, secretFields } from './redaction.js';
@@ -11,6 +13,7 @@ export { ModuleErrors } from './errors.js';
 export { loadModuleFromDirectory, moduleFromSource, type LoadedModule } from './loaded-module.js';
 export type { ModuleInstall } from './installs.js';
 export type { ModuleLogLine } from './module-log.js';
+export { ModuleData, moduleDataRef, type ModuleDataSnapshot } from './storage/module-data.js';
 
 /** The modules runtime, for the marketplace plugin (install, upgrade, uninstall) and the SDK harness. */
 export const modulesRuntimeRef = createServiceRef<ModuleRuntime>({ id: 'modules.runtime' });
@@ -22,32 +25,32 @@ export interface ModulesPluginOptions {
 
 /** Builds the plugin; tests pass sandbox options (hosts, limits, a network policy). */
 export function createModulesPlugin(options: ModulesPluginOptions = {}) {
-  let runtime: ModuleRuntime | undefined;
   return definePlugin({
     name: 'modules',
     version: '0.1.0',
     kernel: '^0.1.0',
     description: "Runs tenants' marketplace modules in isolated-vm sandboxes: routes, storage, events, jobs, logs",
-    dependencies: { tenants: '^0.1.0' },
-    provides: [modulesRuntimeRef],
-    consumes: [tenantsApiRef],
+    config: modulesConfigSchema,
+    deps: { tenants: tenantsApiRef },
+    provides: [modulesRuntimeRef, moduleDataRef],
     tenantMigrations: moduleTenantMigrations,
-    async init(ctx) {
-      // SANDBOX_* are validated with the rest of the config at start; here they become sandbox options.
-      const values = ctx.config as unknown as Record<string, number | undefined>;
-      const sandbox = options.sandbox ?? sandboxOptionsFromEnv(Object.fromEntries(SANDBOX_VARIABLES.map((n) => [n, values[n]?.toString()])));
-      runtime = new ModuleRuntime(ctx.services.get(tenantsApiRef), sandbox, ctx.metrics, ctx.log);
+    async init(ctx): Promise<ModuleRuntime> {
+      // SANDBOX_* were validated with the rest of the config at start; here they become sandbox options.
+      const sandbox = options.sandbox ?? sandboxOptionsFromConfig(ctx.config);
+      const runtime = new ModuleRuntime(ctx.deps.tenants, sandbox, ctx.metrics, ctx.log);
       await runtime.start();
       ctx.provide(modulesRuntimeRef, runtime);
+      ctx.provide(moduleDataRef, new ModuleData(ctx.deps.tenants.data));
+      return runtime;
     },
-    async routes(app, ctx) {
-      await moduleRoutes(app, runtime!, ctx.services.get(tenantsApiRef));
+    async routes(app, ctx, runtime) {
+      await moduleRoutes(app, runtime, ctx.deps.tenants);
     },
-    onReady() {
-      runtime!.startScheduler();
+    onReady(_ctx, runtime) {
+      runtime.startScheduler();
     },
-    async onClose() {
-      await runtime?.close();
+    async onClose(_ctx, runtime) {
+      await runtime.close();
     },
   });
 }

@@ -1,8 +1,6 @@
-import type { Tenant, TenantService } from '@dogan/tenants';
+import type { SqlParam, Tenant, TenantsApi } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import type { LogEntry } from '@dogan/runtime/sandbox';
-
-type Executor = { execute(sql: string, params?: unknown[], method?: 'all' | 'run'): Promise<unknown> };
 
 /** A stored line of a module's log, as its readers get it. */
 export interface ModuleLogLine {
@@ -34,7 +32,7 @@ export class ModuleLog {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly tenants: TenantService,
+    private readonly tenants: Pick<TenantsApi, 'tenants' | 'data'>,
     private readonly log: Logger,
   ) {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
@@ -59,16 +57,16 @@ export class ModuleLog {
     for (const [tenantId, lines] of batches) {
       let tenant: Tenant;
       try {
-        tenant = await this.tenants.get(tenantId);
+        tenant = await this.tenants.tenants.get(tenantId);
       } catch {
         continue;
       }
-      const em = (await this.tenants.databases.em(tenant)) as unknown as Executor;
+      const db = await this.tenants.data.of(tenant);
       for (let i = 0; i < lines.length; i += 100) {
         const chunk = lines.slice(i, i + 100);
         const values = chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
-        const params = chunk.flatMap((l) => [l.moduleId, l.version, l.entry.level, l.entry.message, l.entry.data, l.entry.at]);
-        await em.execute(`INSERT INTO module_logs (module_id, version, level, message, data, created_at) VALUES ${values}`, params, 'run');
+        const params = chunk.flatMap((l): SqlParam[] => [l.moduleId, l.version, l.entry.level, l.entry.message, l.entry.data, l.entry.at]);
+        await db.run(`INSERT INTO module_logs (module_id, version, level, message, data, created_at) VALUES ${values}`, params);
       }
     }
   }
@@ -76,14 +74,14 @@ export class ModuleLog {
   /** The newest lines first; `before` pages back by id. */
   async read(tenant: Tenant, moduleId: string, options: { limit: number; before?: number }): Promise<ModuleLogLine[]> {
     await this.flush();
-    const em = (await this.tenants.databases.em(tenant)) as unknown as Executor;
-    const params: unknown[] = [moduleId];
+    const db = await this.tenants.data.of(tenant);
+    const params: SqlParam[] = [moduleId];
     let where = 'module_id = ?';
     if (options.before !== undefined) {
       where += ' AND id < ?';
       params.push(options.before);
     }
-    const rows = (await em.execute(`SELECT id, version, level, message, data, created_at FROM module_logs WHERE ${where} ORDER BY id DESC LIMIT ${Math.max(1, Math.min(1000, options.limit))}`, params, 'all')) as Array<Record<string, unknown>>;
+    const rows = await db.query(`SELECT id, version, level, message, data, created_at FROM module_logs WHERE ${where} ORDER BY id DESC LIMIT ${Math.max(1, Math.min(1000, options.limit))}`, params);
     return rows.map((r) => ({
       id: Number(r.id),
       version: String(r.version),

@@ -73,7 +73,7 @@ export class ModuleRuntime {
     registry: Registry,
     private readonly log: Logger,
   ) {
-    this.logs = new ModuleLog(tenants.tenants, log);
+    this.logs = new ModuleLog(tenants, log);
     this.pool = new SandboxPool(
       sandbox,
       {
@@ -87,7 +87,7 @@ export class ModuleRuntime {
       },
       registry,
     );
-    this.store = new DocumentStore(tenants.databases, this.pool.options.limits);
+    this.store = new DocumentStore(tenants.data, this.pool.options.limits);
   }
 
   start(): Promise<void> {

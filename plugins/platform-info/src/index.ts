@@ -1,4 +1,4 @@
-import { definePlugin, KERNEL_VERSION } from '@dogan/runtime';
+import { definePlugin, KERNEL_VERSION, PUBLIC_POLICY } from '@dogan/runtime';
 
 const pluginSchema = {
   type: 'object',
@@ -21,6 +21,7 @@ export default definePlugin({
     app.get(
       '/api/v1/system/status',
       {
+        config: { policy: PUBLIC_POLICY },
         schema: {
           tags: ['system'],
           summary: 'Platform version, uptime and loaded plugins',

@@ -1,15 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { KernelErrors } from '../errors.js';
-import { sendProblem } from '../http/problem.js';
+import type { DoganError } from '../errors/dogan-error.js';
 import { generateToken, hashToken, tokenMatcher } from './secret-hash.js';
 
 export interface AdminAuth {
   /** True when the token is the platform admin token. */
   verify(token: string): boolean;
-  /** A Fastify preHandler that refuses requests without the admin token (401) or with a wrong one (403). */
-  preHandler(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+  /**
+   * The refusal of a request without the admin token (401) or with a wrong one (403), or undefined
+   * when it carries the token. The kernel runs it on routes declaring `auth: 'platform-admin'`.
+   */
+  check(request: FastifyRequest): DoganError | undefined;
   /** Set only on the start that generated the token: the one time it exists in clear. */
   readonly generatedToken: string | undefined;
 }
@@ -46,12 +49,12 @@ export function createAdminAuth(options: { token: string | undefined; dataDir: s
   return {
     verify,
     generatedToken: generated,
-    async preHandler(request, reply) {
+    check(request) {
       const token = bearerToken(request);
-      if (!token) return sendProblem(reply, KernelErrors.UNAUTHORIZED('Send the platform admin token as "Authorization: Bearer <token>"'));
+      if (!token) return KernelErrors.UNAUTHORIZED('Send the platform admin token as "Authorization: Bearer <token>"');
       if (!verify(token)) {
         request.log.warn({ event: 'admin_auth_refused' }, 'wrong platform admin token');
-        return sendProblem(reply, KernelErrors.FORBIDDEN('The token is not the platform admin token'));
+        return KernelErrors.FORBIDDEN('The token is not the platform admin token');
       }
       return undefined;
     },

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { KernelErrors } from '../errors.js';
-import { configSchema, type Config, type ConfigName } from './schema.js';
-import { maskValue, type VariableSpec } from './variables.js';
+import { kernelConfigSchema, type Config, type ConfigSchema, type ConfigValues } from './schema.js';
+import { maskValue } from './variables.js';
 
 export interface LoadConfigOptions {
   /** Variables to read; defaults to `process.env`. */
@@ -15,61 +15,93 @@ export interface LoadConfigOptions {
   envFile?: string | false;
 }
 
+/** Raw variables as read: the environment over the `.env` file. */
+export type ConfigSource = Readonly<Record<string, string | undefined>>;
+
 function readEnvFile(path: string): Record<string, string> {
   if (!existsSync(path)) return {};
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
 }
 
-type SchemaValues<S extends Record<string, VariableSpec<unknown>>> = { readonly [K in keyof S]: S[K] extends VariableSpec<infer T> ? T : never };
-
-/**
- * Reads and validates every variable of a schema (the platform's, or another service's such as the
- * registry's). All problems are reported at once, each naming its variable, so an operator fixes the
- * environment in one pass.
- */
-export function loadSchemaConfig<S extends Record<string, VariableSpec<unknown>>>(
-  schema: S,
-  options: LoadConfigOptions = {},
-  check?: (resolved: Record<string, unknown>, problems: string[]) => void,
-): SchemaValues<S> {
+/** Reads the environment and the `.env` file into one source (nothing validated yet). */
+export function readConfigSource(options: LoadConfigOptions = {}): ConfigSource {
   const env = options.env ?? process.env;
   const fileVars = options.envFile === false ? {} : readEnvFile(resolve(options.envFile ?? '.env'));
-  const resolved: Record<string, unknown> = {};
+  return Object.freeze({ ...fileVars, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) });
+}
+
+/**
+ * Parses one schema against a source, collecting every problem (each naming its variable) instead of
+ * stopping at the first. `resolved` holds values already parsed (a plugin's defaults may derive from
+ * the kernel's, as PLATFORM_DB_PATH does from DOGAN_DATA_DIR).
+ */
+export function parseSchema(schema: ConfigSchema, source: ConfigSource, resolved: Readonly<Record<string, unknown>> = {}): { values: Record<string, unknown>; problems: string[] } {
+  const values: Record<string, unknown> = {};
   const problems: string[] = [];
+  const seen = { ...resolved };
   for (const [name, spec] of Object.entries(schema)) {
-    const raw = env[name] ?? fileVars[name];
     try {
-      resolved[name] = spec.parse(raw, resolved);
+      values[name] = spec.parse(source[name], seen);
+      seen[name] = values[name];
     } catch (err) {
       problems.push(`${name} ${(err as Error).message}`);
     }
   }
-  check?.(resolved, problems);
-  if (problems.length > 0) {
-    throw KernelErrors.CONFIG_INVALID.with({ problems }, `Invalid configuration: ${problems.join('; ')}`);
-  }
-  return Object.freeze(resolved) as SchemaValues<S>;
+  return { values, problems };
 }
 
-/** The platform's configuration, from the environment and `.env`. */
+export function configInvalid(problems: readonly string[]) {
+  return KernelErrors.CONFIG_INVALID.with({ problems }, `Invalid configuration: ${problems.join('; ')}`);
+}
+
+/**
+ * Reads and validates every variable of a schema (another service's, such as the registry's). All
+ * problems are reported at once, each naming its variable, so an operator fixes the environment in
+ * one pass.
+ */
+export function loadSchemaConfig<S extends ConfigSchema>(
+  schema: S,
+  options: LoadConfigOptions = {},
+  check?: (resolved: Record<string, unknown>, problems: string[]) => void,
+): ConfigValues<S> {
+  const { values, problems } = parseSchema(schema, readConfigSource(options));
+  check?.(values, problems);
+  if (problems.length > 0) throw configInvalid(problems);
+  return Object.freeze(values) as ConfigValues<S>;
+}
+
+/**
+ * Where each loaded kernel config came from, so the plugins' variables are read from the same source
+ * (a test's `env`, the process environment, the `.env` file) when the kernel starts.
+ */
+const sources = new WeakMap<object, ConfigSource>();
+
+/** The source a config was loaded from; a config built by hand is its own source. */
+export function sourceOf(config: Config): ConfigSource {
+  return sources.get(config) ?? Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
+}
+
+/**
+ * The kernel's configuration, from the environment and `.env`. Plugins' variables are validated when
+ * the kernel knows which plugins load (`buildKernel`), all problems named together.
+ */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  return loadSchemaConfig(configSchema, options, (resolved, problems) => {
-    if (resolved.BILLING_PROVIDER === 'stripe' && !resolved.STRIPE_SECRET_KEY) {
-      problems.push('STRIPE_SECRET_KEY must be set when BILLING_PROVIDER=stripe');
-    }
-  });
+  const source = readConfigSource(options);
+  const { values, problems } = parseSchema(kernelConfigSchema, source);
+  if (problems.length > 0) throw configInvalid(problems);
+  const config = Object.freeze(values) as Config;
+  sources.set(config, source);
+  return config;
 }
 
-/** The configuration as `dogan config` prints it: secrets masked, passwords out of URLs. */
-export function describeConfig(config: Config): Record<ConfigName, unknown> {
-  const out = {} as Record<ConfigName, unknown>;
-  for (const [name, spec] of Object.entries(configSchema) as Array<[ConfigName, { secret: boolean }]>) {
-    out[name] = maskValue(config[name], spec.secret);
-  }
+/** A configuration as `dogan config` prints it: secrets masked, passwords out of URLs. */
+export function describeConfig(values: Readonly<Record<string, unknown>>, schema: ConfigSchema = kernelConfigSchema): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(schema)) out[name] = maskValue(values[name], spec.secret);
   return out;
 }
 
-/** Names of the variables whose values must never appear in logs. */
-export function secretVariableNames(): ConfigName[] {
-  return (Object.keys(configSchema) as ConfigName[]).filter((n) => configSchema[n].secret);
+/** Names of a schema's variables whose values must never appear in logs. */
+export function secretVariableNames(schema: ConfigSchema): string[] {
+  return Object.entries(schema).filter(([, spec]) => spec.secret).map(([name]) => name);
 }

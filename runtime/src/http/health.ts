@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { KernelErrors } from '../errors.js';
 import type { ReadinessCheck } from '../plugin/plugin-host.js';
 import { sendProblem } from './problem.js';
+import { PUBLIC_POLICY } from './route-policy.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -30,6 +31,7 @@ export function installHealthRoutes(app: FastifyInstance, options: { checks: rea
   app.get(
     '/health',
     {
+      config: { policy: PUBLIC_POLICY },
       schema: {
         tags: ['operations'],
         summary: 'Liveness: the process is up and serving',
@@ -41,6 +43,7 @@ export function installHealthRoutes(app: FastifyInstance, options: { checks: rea
   app.get(
     '/ready',
     {
+      config: { policy: PUBLIC_POLICY },
       schema: {
         tags: ['operations'],
         summary: 'Readiness: plugins loaded and their databases and services reachable',

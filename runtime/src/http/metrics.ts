@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { RequestHistogram } from './request-histogram.js';
+import { PUBLIC_POLICY } from './route-policy.js';
 
 /** A registry per kernel (not prom-client's global one), so several kernels can live in one process. */
 export function createMetricsRegistry(): Registry {
@@ -24,7 +25,7 @@ export function installHttpMetrics(app: FastifyInstance, registry: Registry): (r
   const observe = (request: FastifyRequest, reply: FastifyReply, durationMs: number) => {
     histogram.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, durationMs / 1000);
   };
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { policy: PUBLIC_POLICY }, schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

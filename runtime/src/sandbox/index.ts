@@ -11,7 +11,6 @@ export {
   type SandboxOptions,
   type SandboxOptionsInput,
 } from './options.js';
-export { sandboxOptionsFromEnv, SANDBOX_VARIABLES } from './env-options.js';
 export { isolateKey, type HostStats, type IsolateConfig, type LogEntry, type ResolvedGrants, type RouteAnswer, type TenantInfo, type HttpGrant } from './protocol.js';
 export { type QuarantineEntry } from './quarantine.js';
 export { stableHash } from './stable-hash.js';

@@ -1,4 +1,4 @@
-import type { Config } from '@dogan/runtime';
+import type { TenantsConfig as Config } from '../config.js';
 
 /** A PostgreSQL server that can hold tenant databases. The URL (with any password) stays in config. */
 export interface DatabaseServer {

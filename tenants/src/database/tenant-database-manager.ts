@@ -5,7 +5,7 @@ import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Config } from '@dogan/runtime';
+import type { TenantsConfig as Config } from '../config.js';
 import { MigrationRecordSchema } from '../entities/migration-record.js';
 import { TenantErrors } from '../errors.js';
 import { databaseUrl, type DatabaseServer } from './database-servers.js';

@@ -1,17 +1,11 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { PluginDefinition, TenantMigration } from '@dogan/runtime';
+import type { MikroORM } from '@mikro-orm/core';
+import type { TenantMigration } from '@dogan/runtime';
+import { sqlSession, toSqlParam } from './sql-session.js';
 import type { Dialect } from './tenant-database-manager.js';
 
 export interface PluginMigration {
   readonly plugin: string;
   readonly migration: TenantMigration;
-}
-
-/** Every loaded plugin's tenant migrations in load order, each plugin's in name order. */
-export function collectMigrations(plugins: ReadonlyArray<PluginDefinition>): PluginMigration[] {
-  return plugins.flatMap((def) =>
-    [...(def.tenantMigrations ?? [])].sort((a, b) => a.name.localeCompare(b.name)).map((migration) => ({ plugin: def.name, migration })),
-  );
 }
 
 const migrationId = (m: PluginMigration) => `${m.plugin}:${m.migration.name}`;
@@ -23,18 +17,11 @@ const TRACKING_TABLE = `CREATE TABLE IF NOT EXISTS dogan_migrations (
   applied_at timestamp NOT NULL
 )`;
 
-type Executor = { execute(sql: string, params?: unknown[]): Promise<unknown> };
-
-function executorOf(em: EntityManager): Executor {
-  const sqlEm = em as unknown as { execute(sql: string, params?: unknown[], method?: 'all' | 'run'): Promise<unknown> };
-  return { execute: (sql, params = []) => sqlEm.execute(sql, params, 'all') };
-}
-
 /** Names of the migrations already applied in one tenant database. */
 export async function appliedMigrations(orm: MikroORM): Promise<Set<string>> {
-  const em = orm.em.fork();
-  await executorOf(em).execute(TRACKING_TABLE);
-  const rows = (await executorOf(em).execute('SELECT id FROM dogan_migrations')) as Array<{ id: string }>;
+  const db = sqlSession(orm.em.fork());
+  await db.run(TRACKING_TABLE);
+  const rows = await db.query<{ id: string }>('SELECT id FROM dogan_migrations');
   return new Set(rows.map((r) => r.id));
 }
 
@@ -52,17 +39,17 @@ export async function migrateTenantDatabase(
   const done = await appliedMigrations(orm);
   const pending = migrations.filter((m) => !done.has(migrationId(m)));
   if (pending.length === 0) return [];
-  await orm.em.fork().transactional(async (em) => {
-    const exec = executorOf(em);
+  await sqlSession(orm.em.fork()).transaction(async (tx) => {
+    const execute = (sql: string, params: unknown[] = []) => tx.query(sql, params.map(toSqlParam));
     for (const m of pending) {
       around?.(migrationId(m), 'before');
       try {
-        await m.migration.up({ execute: (sql, params) => exec.execute(sql, params), dialect });
+        await m.migration.up({ execute, dialect });
       } catch (err) {
         (err as { migration?: string }).migration = migrationId(m);
         throw err;
       }
-      await exec.execute('INSERT INTO dogan_migrations (id, plugin, name, applied_at) VALUES (?, ?, ?, ?)', [
+      await tx.run('INSERT INTO dogan_migrations (id, plugin, name, applied_at) VALUES (?, ?, ?, ?)', [
         migrationId(m),
         m.plugin,
         m.migration.name,

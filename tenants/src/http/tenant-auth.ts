@@ -1,8 +1,8 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, isDoganError, sendProblem, unavailable, type AdminAuth, type DoganError } from '@dogan/runtime';
+import type { FastifyRequest } from 'fastify';
+import { bearerToken, isDoganError, unavailable, type AdminAuth, type DoganError, type RouteGuard } from '@dogan/runtime';
 import type { ApiKeyService, VerifiedKey } from '../api-keys.js';
 import type { ControlPlaneHealth } from '../database/control-plane-health.js';
-import type { Tenant, TenantStatus } from '../entities/tenant.js';
+import type { Tenant } from '../entities/tenant.js';
 import { TenantErrors } from '../errors.js';
 import { statusGateError } from '../lifecycle.js';
 import type { TenantService } from '../tenant-service.js';
@@ -78,34 +78,29 @@ async function resolveTenant(request: FastifyRequest, { tenants, baseDomain, hea
 }
 
 /**
- * The preHandler of every tenant route: authenticate (platform admin token or tenant API key),
- * resolve the tenant (subdomain, path, header, or the key's own tenant), refuse a key used on another
- * tenant (and log the attempt), then the status gate. On success `request.tenant` and
- * `request.caller` are set and the request's logger carries the tenant id.
+ * The `tenant` stage of the route-policy chain, on every route declaring `auth: 'tenant'`:
+ * authenticate (platform admin token or tenant API key), resolve the tenant (subdomain, path,
+ * header, or the key's own tenant), refuse a key used on another tenant (and log the attempt), then
+ * the status gate: trial and active tenants pass, and the statuses the policy's `allowStatuses`
+ * names (billing's routes admit suspended, expired and cancelled tenants, or they could never pay
+ * their way back). On success `request.tenant` and `request.caller` are set and the request's logger
+ * carries the tenant id.
  */
-export function createTenantPreHandler(
-  deps: AuthDeps,
-  /**
-   * Statuses let through besides trial and active: billing's routes admit suspended, expired and
-   * cancelled tenants, or they could never pay their way back.
-   */
-  allowStatuses: readonly TenantStatus[] = [],
-) {
-  const allowed = new Set(allowStatuses);
-  return async function tenantPreHandler(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+export function createTenantGuard(deps: AuthDeps): RouteGuard {
+  return async function tenantGuard(request, _reply, policy): Promise<DoganError | undefined> {
     // Caches cannot be trusted while the control plane is down: refuse rather than pass on stale data.
-    if (!deps.health.healthy) return sendProblem(reply, unavailable());
+    if (!deps.health.healthy) return unavailable();
     const caller = await authenticate(request, deps);
-    if (isDoganError(caller)) return sendProblem(reply, caller);
+    if (isDoganError(caller)) return caller;
     const tenant = await resolveTenant(request, deps, caller);
-    if (isDoganError(tenant)) return sendProblem(reply, tenant);
+    if (isDoganError(tenant)) return tenant;
     const t = tenant;
     if (caller.kind === 'api-key' && caller.tenantId !== t.id) {
       request.log.warn({ event: 'api_key_tenant_mismatch', keyPrefix: caller.prefix, keyTenantId: caller.tenantId, requestedTenantId: t.id }, 'API key used on another tenant');
-      return sendProblem(reply, TenantErrors.API_KEY_TENANT_MISMATCH(t.subdomain));
+      return TenantErrors.API_KEY_TENANT_MISMATCH(t.subdomain);
     }
-    const gate = allowed.has(t.status) ? undefined : statusGateError(t.status, t.subdomain);
-    if (gate) return sendProblem(reply, gate);
+    const gate = policy.allowStatuses?.includes(t.status) ? undefined : statusGateError(t.status, t.subdomain);
+    if (gate) return gate;
     request.tenant = t;
     request.caller = caller;
     request.log = request.log.child({ tenantId: t.id });
@@ -113,11 +108,9 @@ export function createTenantPreHandler(
   };
 }
 
-/** A preHandler that requires a scope of API keys (the platform admin has every scope). */
-export function requireScope(scope: string) {
-  return async function scopeCheck(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const caller = request.caller;
-    if (caller?.kind === 'api-key' && !caller.scopes.includes(scope)) return sendProblem(reply, TenantErrors.API_KEY_SCOPE_MISSING(scope));
-    return undefined;
-  };
-}
+/** The `scope` stage: an API key must hold the route's scope (the platform admin holds every scope). */
+export const scopeGuard: RouteGuard = (request, _reply, policy) => {
+  const caller = request.caller;
+  if (caller?.kind === 'api-key' && !caller.scopes.includes(policy.scope)) return TenantErrors.API_KEY_SCOPE_MISSING(policy.scope);
+  return undefined;
+};

@@ -1,20 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import type { TenantStatus } from '../entities/tenant.js';
+import { PLATFORM_ADMIN_POLICY, type JsonSchemaTypeProvider } from '@dogan/runtime';
 import type { LifecycleAction } from '../lifecycle.js';
-import type { CreateTenantInput, TenantService } from '../tenant-service.js';
+import type { TenantService } from '../tenant-service.js';
 import { createTenantBody, listTenantsQuery, tenantJson, tenantParams, tenantSchema, updateTenantBody } from '../http/schemas.js';
 
 const ACTOR = 'platform-admin';
 const tags = ['tenants (platform admin)'];
-const security = [{ bearer: [] }];
+const config = { policy: PLATFORM_ADMIN_POLICY };
 
 /** `/api/admin/tenants...`: the platform admin's tenant management (the original system's routes). */
-export async function adminTenantRoutes(app: FastifyInstance, tenants: TenantService): Promise<void> {
+export async function adminTenantRoutes(instance: FastifyInstance, tenants: TenantService): Promise<void> {
+  const app = instance.withTypeProvider<JsonSchemaTypeProvider>();
   app.post(
     '/api/admin/tenants',
-    { schema: { tags, security, summary: 'Create and provision a tenant', body: createTenantBody, response: { 201: tenantSchema } } },
+    { config, schema: { tags, summary: 'Create and provision a tenant', body: createTenantBody, response: { 201: tenantSchema } } },
     async (request, reply) => {
-      const tenant = await tenants.create(request.body as CreateTenantInput, ACTOR);
+      const tenant = await tenants.create(request.body, ACTOR);
       return reply.code(201).send(tenantJson(tenant));
     },
   );
@@ -22,9 +23,9 @@ export async function adminTenantRoutes(app: FastifyInstance, tenants: TenantSer
   app.get(
     '/api/admin/tenants',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: 'List tenants, filtered by status and plan',
         querystring: listTenantsQuery,
         response: {
@@ -36,36 +37,36 @@ export async function adminTenantRoutes(app: FastifyInstance, tenants: TenantSer
       },
     },
     async (request) => {
-      const q = request.query as { status?: TenantStatus; plan?: string; limit: number; offset: number };
+      const q = request.query;
       const { items, total } = await tenants.list(q);
       return { items: items.map(tenantJson), total, limit: q.limit, offset: q.offset };
     },
   );
 
-  app.get('/api/admin/tenants/:id', { schema: { tags, security, summary: 'One tenant', params: tenantParams, response: { 200: tenantSchema } } }, async (request) =>
-    tenantJson(await tenants.get((request.params as { id: string }).id)),
+  app.get('/api/admin/tenants/:id', { config, schema: { tags, summary: 'One tenant', params: tenantParams, response: { 200: tenantSchema } } }, async (request) =>
+    tenantJson(await tenants.get(request.params.id)),
   );
 
   app.put(
     '/api/admin/tenants/:id',
-    { schema: { tags, security, summary: 'Change name, plan, locale or timezone', params: tenantParams, body: updateTenantBody, response: { 200: tenantSchema } } },
-    async (request) => tenantJson(await tenants.update((request.params as { id: string }).id, request.body as never, ACTOR)),
+    { config, schema: { tags, summary: 'Change name, plan, locale or timezone', params: tenantParams, body: updateTenantBody, response: { 200: tenantSchema } } },
+    async (request) => tenantJson(await tenants.update(request.params.id, request.body, ACTOR)),
   );
 
   app.delete(
     '/api/admin/tenants/:id',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: 'Schedule deletion (restorable during the grace period); ?purge=true deletes now',
         params: tenantParams,
         querystring: { type: 'object', additionalProperties: false, properties: { purge: { type: 'boolean', default: false } } },
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
-      if ((request.query as { purge: boolean }).purge) {
+      const { id } = request.params;
+      if (request.query.purge) {
         await tenants.purge(id, ACTOR);
         return reply.code(204).send();
       }
@@ -82,8 +83,8 @@ export async function adminTenantRoutes(app: FastifyInstance, tenants: TenantSer
     ['restore', 'restore', 'Restore a tenant scheduled for deletion'],
   ];
   for (const [path, action, summary] of actions) {
-    app.post(`/api/admin/tenants/:id/${path}`, { schema: { tags, security, summary, params: tenantParams, response: { 200: tenantSchema } } }, async (request) =>
-      tenantJson(await tenants.transition((request.params as { id: string }).id, action, ACTOR)),
+    app.post(`/api/admin/tenants/:id/${path}`, { config, schema: { tags, summary, params: tenantParams, response: { 200: tenantSchema } } }, async (request) =>
+      tenantJson(await tenants.transition(request.params.id, action, ACTOR)),
     );
   }
 }

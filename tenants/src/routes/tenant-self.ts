@@ -1,25 +1,26 @@
 import type { FastifyInstance } from 'fastify';
+import { tenantPolicy } from '@dogan/runtime';
 import { tenantJson, tenantSchema } from '../http/schemas.js';
 import { PLAN_LIMITS } from '../plans.js';
 import type { QuotaProvider } from '../index.js';
 
 const tags = ['tenant'];
-const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+const config = { policy: tenantPolicy('read') };
 
 const limit = { type: ['integer', 'null'], description: 'null: unlimited' } as const;
 
 /** The calling tenant's own record and quota (the original system's routes). */
 export async function tenantSelfRoutes(app: FastifyInstance, quotaProvider: () => QuotaProvider | undefined): Promise<void> {
-  const info = { schema: { tags, security, summary: 'The calling tenant', response: { 200: tenantSchema } } };
+  const info = { config, schema: { tags, summary: 'The calling tenant', response: { 200: tenantSchema } } };
   app.get('/api/v1/tenant/info', info, async (request) => tenantJson(request.tenant!));
   app.get('/api/v1/:tenant/info', info, async (request) => tenantJson(request.tenant!));
 
   app.get(
     '/api/v1/tenant/quota',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: "The calling tenant's plan limits, and its usage against them when billing is loaded",
         response: {
           200: {

@@ -54,8 +54,7 @@ export async function startBillingKernel(
   const billingPlugin = createBillingPlugin({ clock, flushIntervalMs: 3_600_000, cycleIntervalMs: 0 });
   const kernel = await buildKernel({ config, plugins: [tenantsPlugin, ksaPlugin, billingPlugin, agentsTestPlugin, ...(options.plugins ?? [])] });
   t.teardown(() => kernel.close());
-  const context = kernel.host.plugins.find((p) => p.definition.name === 'agents-test')!.context;
-  return { kernel, app: kernel.app, clock, stripe, moyasar, billing: context.services.get(billingServiceRef), api: context.services.get(tenantsApiRef) };
+  return { kernel, app: kernel.app, clock, stripe, moyasar, billing: kernel.host.service(billingServiceRef), api: kernel.host.service(tenantsApiRef) };
 }
 
 export async function createTenant(bk: BillingKernel, body: Record<string, unknown>): Promise<{ id: string; subdomain: string; headers: Record<string, string> }> {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routeCredentialPolicy } from '@dogan/runtime';
 import type { PublisherService } from '../../services/publisher-service.js';
 import type { RegistryAdminAuth } from '../auth.js';
 import { adminSecurity, publisherParam } from '../schemas.js';
@@ -7,7 +8,8 @@ const nameParams = { type: 'object', required: ['name'], properties: { name: pub
 
 /** The registry admin's API: publishers, their verified flag, tokens and keys. */
 export function adminRoutes(app: FastifyInstance, publishers: PublisherService, admin: RegistryAdminAuth): void {
-  const secured = { preHandler: admin.preHandler };
+  // The registry admin token is the registry's own (not the platform admin's): the route checks it.
+  const secured = { preHandler: admin.preHandler, config: { policy: routeCredentialPolicy('registry-admin-token', 'admin') } };
 
   app.post<{ Body: { name: string; displayName?: string } }>(
     '/v1/admin/publishers',

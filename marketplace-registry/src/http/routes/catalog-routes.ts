@@ -1,15 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { MODULE_CATEGORIES } from '@dogan/module-manifest';
+import { PUBLIC_POLICY } from '@dogan/runtime';
 import type { CatalogService } from '../../services/catalog-service.js';
 import { idParam, packageVersionParams, publisherParam } from '../schemas.js';
 
 const PRICING_MODELS = ['free', 'one_time', 'subscription', 'per_use'];
+/** The catalog is public: anyone may search it and download a package (which its signature, not its source, makes trustworthy). */
+const config = { policy: PUBLIC_POLICY };
 
 /** Public reading: search, package and version metadata, resolution for installs, downloads. */
 export function catalogRoutes(app: FastifyInstance, catalog: CatalogService): void {
   app.get<{ Querystring: { q?: string; category?: string; pricing?: string; maxPrice?: number; publisher?: string; page: number; perPage: number } }>(
     '/v1/packages',
     {
+      config,
       schema: {
         tags: ['catalog'],
         summary: 'Search modules by Arabic or English text, category, pricing and publisher',
@@ -36,13 +40,14 @@ export function catalogRoutes(app: FastifyInstance, catalog: CatalogService): vo
 
   app.get<{ Params: { id: string } }>(
     '/v1/packages/:id',
-    { schema: { tags: ['catalog'], summary: 'A module: publisher, dist-tags and every version', params: { type: 'object', required: ['id'], properties: { id: idParam } } } },
+    { config, schema: { tags: ['catalog'], summary: 'A module: publisher, dist-tags and every version', params: { type: 'object', required: ['id'], properties: { id: idParam } } } },
     async (request) => catalog.package(request.params.id),
   );
 
   app.get<{ Params: { id: string }; Querystring: { range: string } }>(
     '/v1/packages/:id/resolve',
     {
+      config,
       schema: {
         tags: ['catalog'],
         summary: 'The version a new install gets for a semver range or dist-tag (never a yanked version)',
@@ -55,13 +60,13 @@ export function catalogRoutes(app: FastifyInstance, catalog: CatalogService): vo
 
   app.get<{ Params: { id: string; version: string } }>(
     '/v1/packages/:id/versions/:version',
-    { schema: { tags: ['catalog'], summary: 'One version: manifest, integrity, signature and key id', params: packageVersionParams } },
+    { config, schema: { tags: ['catalog'], summary: 'One version: manifest, integrity, signature and key id', params: packageVersionParams } },
     async (request) => catalog.version(request.params.id, request.params.version),
   );
 
   app.get<{ Params: { id: string; version: string } }>(
     '/v1/packages/:id/versions/:version/tarball',
-    { schema: { tags: ['catalog'], summary: 'Download the package archive of an exact version (yanked versions included)', params: packageVersionParams } },
+    { config, schema: { tags: ['catalog'], summary: 'Download the package archive of an exact version (yanked versions included)', params: packageVersionParams } },
     async (request, reply) => {
       const { id, version } = request.params;
       const { data, integrity } = await catalog.tarball(id, version);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PUBLIC_POLICY, routeCredentialPolicy } from '@dogan/runtime';
 import { RegistryErrors } from '../../errors.js';
 import type { CatalogService } from '../../services/catalog-service.js';
 import type { PublisherService } from '../../services/publisher-service.js';
@@ -46,15 +47,17 @@ async function readUpload(request: FastifyRequest, maxUploadBytes: number) {
 /** What a publisher does with its token: who am I, keys, publish, deprecate, yank, tag. */
 export function publisherRoutes(app: FastifyInstance, services: Services, options: { maxUploadBytes: number }): void {
   const auth = publisherAuth(services.publishers);
-  const secured = { preHandler: auth };
+  // The publisher's token is the registry's own credential: the route checks it (the kernel cannot).
+  const secured = { preHandler: auth, config: { policy: routeCredentialPolicy('publisher-token', 'write') } };
+  const securedRead = { preHandler: auth, config: { policy: routeCredentialPolicy('publisher-token', 'read') } };
 
-  app.get('/v1/publishers/me', { ...secured, schema: { tags: ['publishers'], summary: 'The publisher the token belongs to', security: publisherSecurity } }, async (request) =>
+  app.get('/v1/publishers/me', { ...securedRead, schema: { tags: ['publishers'], summary: 'The publisher the token belongs to', security: publisherSecurity } }, async (request) =>
     services.publishers.view(currentPublisher(request).name),
   );
 
   app.get<{ Params: { name: string } }>(
     '/v1/publishers/:name',
-    { schema: { tags: ['publishers'], summary: 'A publisher and its registered public keys', params: { type: 'object', required: ['name'], properties: { name: publisherParam } } } },
+    { config: { policy: PUBLIC_POLICY }, schema: { tags: ['publishers'], summary: 'A publisher and its registered public keys', params: { type: 'object', required: ['name'], properties: { name: publisherParam } } } },
     async (request) => services.publishers.view(request.params.name),
   );
 

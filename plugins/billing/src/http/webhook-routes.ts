@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { routeCredentialPolicy } from '@dogan/runtime';
 import type { BillingService } from '../billing-service.js';
 
-const config = { billingExempt: true };
+/** The provider proves itself by the signature (Stripe) or secret token (Moyasar) the handler checks. */
+const config = { policy: routeCredentialPolicy('webhook-signature', 'write') };
 
 /**
  * Provider webhooks. Bodies are kept raw (a Buffer): Stripe's signature covers the exact bytes, and

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { TenantData } from '@dogan/tenants';
 import type { Clock } from '../clock.js';
 import { InvoiceLineSchema, InvoiceSchema, type Invoice, type InvoiceKind, type InvoiceLine, type LineKind } from '../entities/invoices.js';
 import { BillingErrors } from '../errors.js';
 import { assertMinor, invoiceTotals, toDecimalString } from '../money.js';
 import type { PlanCatalog } from '../plans/plan-catalog.js';
 import { lineText, type Bilingual } from './line-text.js';
-import { nextInvoiceNumber, type SqlExecutor } from './numbering.js';
+import { nextInvoiceNumber } from './numbering.js';
 import { encodeZatcaQr, zatcaTimestamp } from './zatca-qr.js';
 
 export interface NewLine {
@@ -46,6 +47,8 @@ export class InvoiceService {
   constructor(
     private readonly deps: {
       orm: MikroORM;
+      /** SQL beside the ORM's writes (the invoice number, in the issuing transaction). */
+      data: TenantData;
       clock: Clock;
       catalog: PlanCatalog;
       seller: { name: string; vatNumber: string | undefined };
@@ -137,7 +140,7 @@ export class InvoiceService {
       if (!vatNumber && (totals.vat !== 0 || invoice.buyerCountry === 'SA')) throw BillingErrors.INVOICE_SELLER_VAT_MISSING();
       const now = this.deps.clock.now();
       const prefix = invoice.kind === 'credit_note' ? 'CN' : 'INV';
-      invoice.number = await nextInvoiceNumber(em as unknown as SqlExecutor, prefix, now.getUTCFullYear());
+      invoice.number = await nextInvoiceNumber(this.deps.data.controlPlaneWithin(em), prefix, now.getUTCFullYear());
       Object.assign(invoice, totals);
       invoice.status = 'issued';
       invoice.issuedAt = now;

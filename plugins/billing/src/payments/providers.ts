@@ -1,4 +1,4 @@
-import type { Config } from '@dogan/runtime';
+import type { BillingConfig as Config } from '../config.js';
 import { BillingErrors } from '../errors.js';
 import { BankTransferProvider } from './bank-transfer-provider.js';
 import { MoyasarProvider } from './moyasar-provider.js';

@@ -1,8 +1,8 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { FlushMode, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import { BillingPlanSchema, TaxRateSchema, TenantFeatureOverrideSchema, type BillingPlan, type FeatureValue, type PlanPrice } from '../entities/plans.js';
 import { BillingErrors } from '../errors.js';
 import { correctedSarPricing } from './sar-prices.js';
-import { DEFAULT_FEATURES, SEED_PLANS, SEED_TAX_RATES, type LimitFeature } from './seed.js';
+import { DEFAULT_FEATURES, SEED_PLANS, SEED_TAX_RATES } from './seed.js';
 
 const CACHE_MS = 30_000;
 
@@ -26,7 +26,9 @@ export class PlanCatalog {
    * A plan still priced by an earlier seed in dollar figures under SAR gets its SAR prices.
    */
   async seed(): Promise<void> {
-    const em = this.orm.em.fork();
+    // Every insert waits for the one flush below: a look-up must not flush the rows created before it
+    // (outside the duplicate handling), or a node seeding beside another fails its start.
+    const em = this.orm.em.fork({ flushMode: FlushMode.COMMIT });
     for (const plan of SEED_PLANS) {
       const row = await em.findOne(BillingPlanSchema, { id: plan.id });
       if (!row) em.create(BillingPlanSchema, { ...plan, createdAt: new Date(), updatedAt: new Date() });
@@ -116,7 +118,7 @@ export class PlanCatalog {
   }
 
   /** A limit (null: unlimited). */
-  async limit(tenantId: string, planId: string, feature: LimitFeature): Promise<number | null> {
+  async limit(tenantId: string, planId: string, feature: string): Promise<number | null> {
     const value = (await this.resolve(tenantId, planId))[feature];
     return typeof value === 'number' ? value : value === null ? null : 0;
   }

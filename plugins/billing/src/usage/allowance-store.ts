@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { SqlSession } from '@dogan/tenants';
 
 /** One counter: a tenant's API calls in one usage period (`key` is the counter's id). */
 export interface CounterRef {
@@ -32,17 +32,17 @@ const MAX_ATTEMPTS = 10;
  * existed keeps its count) or less than `n` is left, and the next attempt asks for what is left.
  */
 export class SqlAllowanceStore implements AllowanceStore {
-  constructor(private readonly orm: MikroORM) {}
+  /** `sql`: the control plane. */
+  constructor(private readonly sql: SqlSession) {}
 
   async lease(counter: CounterRef, limit: number, want: number): Promise<Lease> {
-    const conn = this.orm.em.fork().getConnection();
     let ask = want;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (ask > 0) {
-        const rows = (await conn.execute(
+        const rows = await this.sql.query<{ reserved: number | string }>(
           'UPDATE billing_usage_allowances SET reserved = reserved + ? WHERE id = ? AND reserved + ? <= ? RETURNING reserved',
           [ask, counter.key, ask, limit],
-        )) as Array<{ reserved: unknown }>;
+        );
         if (rows[0]) return { granted: ask, reserved: Number(rows[0].reserved) };
       }
       const reserved = await this.reserved(counter);
@@ -53,24 +53,18 @@ export class SqlAllowanceStore implements AllowanceStore {
   }
 
   async release(counter: CounterRef, calls: number): Promise<void> {
-    await this.orm.em.fork().getConnection().execute(
-      'UPDATE billing_usage_allowances SET reserved = reserved - ? WHERE id = ? AND reserved >= ?',
-      [calls, counter.key, calls],
-      'run',
-    );
+    await this.sql.run('UPDATE billing_usage_allowances SET reserved = reserved - ? WHERE id = ? AND reserved >= ?', [calls, counter.key, calls]);
   }
 
   /** The period's reserved total, creating its row (from the calls counted so far) when missing. */
   private async reserved(counter: CounterRef): Promise<number> {
-    const conn = this.orm.em.fork().getConnection();
-    const read = async () => (await conn.execute('SELECT reserved FROM billing_usage_allowances WHERE id = ?', [counter.key])) as Array<{ reserved: unknown }>;
+    const read = () => this.sql.query<{ reserved: number | string }>('SELECT reserved FROM billing_usage_allowances WHERE id = ?', [counter.key]);
     let rows = await read();
     if (!rows[0]) {
-      await conn.execute(
+      await this.sql.run(
         'INSERT INTO billing_usage_allowances (id, tenant_id, period_start_ms, reserved) ' +
           'VALUES (?, ?, ?, COALESCE((SELECT value FROM billing_usage_counters WHERE id = ?), 0)) ON CONFLICT (id) DO NOTHING',
         [counter.key, counter.tenantId, counter.periodStartMs, counter.key],
-        'run',
       );
       rows = await read();
     }

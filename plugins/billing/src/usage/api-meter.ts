@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { SqlSession } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { SqlAllowanceStore, type AllowanceStore, type CounterRef } from './allowance-store.js';
@@ -60,14 +60,15 @@ export class ApiCallMeter {
 
   constructor(
     private readonly deps: {
-      orm: MikroORM;
+      /** The control plane, where the counters are. */
+      sql: SqlSession;
       clock: Clock;
       log: Logger;
       /** The tenant's current usage period and limit (reads the subscription and plan). */
       periodOf(tenantId: string): Promise<MeterPeriod>;
     },
   ) {
-    this.allowances = new SqlAllowanceStore(deps.orm);
+    this.allowances = new SqlAllowanceStore(deps.sql);
   }
 
   private used(entry: Entry): number {
@@ -77,7 +78,7 @@ export class ApiCallMeter {
   private async load(tenantId: string): Promise<Entry> {
     const period = await this.deps.periodOf(tenantId);
     const key = counterId(tenantId, API_CALLS, period.periodStart.getTime());
-    const rows = (await this.deps.orm.em.fork().getConnection().execute('SELECT value FROM billing_usage_counters WHERE id = ?', [key])) as Array<{ value: unknown }>;
+    const rows = await this.deps.sql.query<{ value: number | string }>('SELECT value FROM billing_usage_counters WHERE id = ?', [key]);
     const entry: Entry = { ...period, tenantId, key, base: Number(rows[0]?.value ?? 0), loadedAt: Date.now(), allowance: undefined };
     if (period.hardStop && period.limit !== null) {
       // A reload keeps what was leased for the same period; a changed limit drops the last verdict.
@@ -227,13 +228,13 @@ export class ApiCallMeter {
     const batch = this.pending;
     this.pending = new Map();
     for (const [key, slot] of batch) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + slot.n);
-    const conn = this.deps.orm.em.fork().getConnection();
+    const { sql } = this.deps;
     try {
       if (batch.size > 0) {
         const rows = [...batch.entries()];
         const values = rows.map(() => '(?, ?, ?, ?, ?)').join(', ');
         const params = rows.flatMap(([key, s]) => [key, s.tenantId, API_CALLS, s.periodStartMs, s.n]);
-        await conn.execute(
+        await sql.run(
           `INSERT INTO billing_usage_counters (id, tenant_id, metric, period_start_ms, value) VALUES ${values} ` +
             'ON CONFLICT (id) DO UPDATE SET value = billing_usage_counters.value + excluded.value',
           params,
@@ -251,7 +252,7 @@ export class ApiCallMeter {
     const totals = new Map<string, number>();
     for (let i = 0; i < keys.length; i += 500) {
       const chunk = keys.slice(i, i + 500);
-      const rows = (await conn.execute(`SELECT id, value FROM billing_usage_counters WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk)) as Array<{ id: string; value: unknown }>;
+      const rows = await sql.query<{ id: string; value: number | string }>(`SELECT id, value FROM billing_usage_counters WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
       for (const r of rows) totals.set(r.id, Number(r.value));
     }
     // Base and in-flight change together, synchronously, so no call is counted twice or missed.

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/core';
-import type { Tenant, TenantDatabaseManager } from '@dogan/tenants';
+import type { Tenant, TenantData } from '@dogan/tenants';
 import type { Clock } from '../clock.js';
 import { UsageEventSchema } from '../entities/usage.js';
 import { BillingErrors } from '../errors.js';
 import { API_CALLS, counterId, type ApiCallMeter } from './api-meter.js';
+import { UsageCounterRegistry } from './usage-counters.js';
 
 /** How a billable metric folds its events over a period (Lago's aggregations). */
 export type Aggregation = 'count' | 'sum' | 'max' | 'unique_count';
@@ -22,10 +22,13 @@ export interface UsageEventInput {
 const KEY = /^[\w.:@/-]{1,200}$/;
 const METRIC = /^[a-z][\w.:/-]{0,119}$/;
 
-/** Usage other than API calls: metered events, rows counted in tenant tables, storage per tenant database. */
+/** Usage other than API calls: metered events, what other plugins count for limits, storage per tenant database. */
 export class UsageService {
+  /** What other plugins count (`usageCountersRef`, provided by this plugin). */
+  readonly counters = new UsageCounterRegistry();
+
   constructor(
-    private readonly deps: { orm: MikroORM; clock: Clock; databases: TenantDatabaseManager; meter: ApiCallMeter },
+    private readonly deps: { orm: MikroORM; data: TenantData; clock: Clock; meter: ApiCallMeter },
   ) {}
 
   /** Records an event once per (tenant, key); returns false for a duplicate. */
@@ -70,39 +73,17 @@ export class UsageService {
   /** API calls counted in a usage period: flushed counts plus what this node has not flushed yet. */
   async apiCalls(tenantId: string, periodStart: Date): Promise<number> {
     const id = counterId(tenantId, API_CALLS, periodStart.getTime());
-    const rows = (await this.deps.orm.em.fork().getConnection().execute('SELECT value FROM billing_usage_counters WHERE id = ?', [id])) as Array<{ value: unknown }>;
+    const rows = await this.deps.data.controlPlane.query<{ value: number | string }>('SELECT value FROM billing_usage_counters WHERE id = ?', [id]);
     return Number(rows[0]?.value ?? 0) + this.deps.meter.unflushed(tenantId, periodStart.getTime());
   }
 
-  /** Rows of a tenant table (agents, workflows); 0 when the owning plugin is not installed. */
-  async countRows(tenant: Tenant, table: 'agents' | 'workflows'): Promise<number> {
-    const em = await this.deps.databases.em(tenant);
-    const conn = em.getConnection();
-    const exists =
-      this.deps.databases.dialect === 'postgresql'
-        ? ((await conn.execute("SELECT to_regclass(?) IS NOT NULL AS e", [`public.${table}`])) as Array<{ e: boolean }>)[0]?.e
-        : ((await conn.execute("SELECT COUNT(*) AS e FROM sqlite_master WHERE type = 'table' AND name = ?", [table])) as Array<{ e: number }>)[0]?.e;
-    if (!exists) return 0;
-    const rows = (await conn.execute(`SELECT COUNT(*) AS n FROM ${table}`)) as Array<{ n: unknown }>;
-    return Number(rows[0]?.n ?? 0);
+  /** What the plugin owning `metric` counts for the tenant now (its agents); 0 when none registered it. */
+  count(tenant: Tenant, metric: string): Promise<number> {
+    return this.counters.count(tenant, metric);
   }
 
-  /** Bytes the tenant's database occupies (PostgreSQL: pg_database_size; SQLite: the files). */
-  async storageBytes(tenant: Tenant): Promise<number> {
-    if (this.deps.databases.dialect === 'postgresql') {
-      const em = await this.deps.databases.em(tenant);
-      const rows = (await em.getConnection().execute('SELECT pg_database_size(current_database()) AS b')) as Array<{ b: unknown }>;
-      return Number(rows[0]?.b ?? 0);
-    }
-    const file = this.deps.databases.sqlitePath(tenant);
-    let bytes = 0;
-    for (const suffix of ['', '-wal']) {
-      try {
-        bytes += statSync(file + suffix).size;
-      } catch {
-        // no WAL file: nothing to add
-      }
-    }
-    return bytes;
+  /** Bytes the tenant's database occupies. */
+  storageBytes(tenant: Tenant): Promise<number> {
+    return this.deps.data.sizeBytes(tenant);
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { describeConfig, isDoganError, KERNEL_VERSION, loadConfig, resolveConfiguredPlugins, startServer, type CliCommand, type Config, type PluginDefinition } from '@dogan/runtime';
+import { describeConfig, isDoganError, KERNEL_VERSION, loadConfig, requiredPlugins, resolveConfiguredPlugins, resolvePlatformConfig, startServer, type AnyPluginDefinition as PluginDefinition, type CliCommand, type Config } from '@dogan/runtime';
 import { firstPartyPlugins } from '../first-party.js';
 import { buildPlatform } from '../index.js';
 import { printStartBanner } from './start-banner.js';
@@ -30,16 +30,17 @@ const builtins: Record<string, { summary: string; run(args: string[]): Promise<n
       const ordered = await configuredPlugins(loadConfig());
       out(`kernel ${KERNEL_VERSION}`);
       for (const p of ordered) {
-        const deps = Object.entries(p.dependencies ?? {}).map(([n, r]) => `${n}@${r}`).join(', ');
+        const deps = Object.entries(requiredPlugins(p, ordered)).map(([n, r]) => (r === '*' ? n : `${n}@${r}`)).join(', ');
         out(`${p.name.padEnd(20)} ${p.version.padEnd(10)} ${deps ? 'needs ' + deps : ''}`.trimEnd());
       }
       return 0;
     },
   },
   config: {
-    summary: 'Print the resolved configuration, secrets masked',
+    summary: "Print the resolved configuration of the kernel and the loaded plugins, secrets masked",
     async run() {
-      const described = describeConfig(loadConfig());
+      const platform = await resolvePlatformConfig({ catalog: firstPartyPlugins });
+      const described = describeConfig(platform.values, platform.schema);
       for (const [name, value] of Object.entries(described)) out(`${name}=${value === undefined ? '' : String(value)}`);
       return 0;
     },
@@ -75,7 +76,7 @@ async function runPluginCommand(argv: string[]): Promise<number> {
   const kernel = await buildPlatform({ config });
   try {
     const loaded = kernel.host.plugins.find((p) => p.definition.name === found.plugin.name)!;
-    return await found.command.run(found.rest, loaded.context);
+    return await found.command.run(found.rest, loaded.context, loaded.instance);
   } finally {
     await kernel.close();
   }

@@ -1,43 +1,45 @@
 import type { FastifyInstance } from 'fastify';
+import { PLATFORM_ADMIN_POLICY, type JsonSchemaTypeProvider } from '@dogan/runtime';
 import type { KsaPlatform } from './ksa-platform.js';
 
 const tags = ['localization (platform admin)'];
-const security: Array<Record<string, string[]>> = [{ bearer: [] }];
+const config = { policy: PLATFORM_ADMIN_POLICY };
 const localized = { type: 'object', additionalProperties: false, required: ['ar', 'en'], properties: { ar: { type: 'string', minLength: 1, maxLength: 100 }, en: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
 
 /** Platform-admin corrections when an official announcement differs from the calculated calendar. */
-export async function ksaAdminRoutes(app: FastifyInstance, platform: KsaPlatform): Promise<void> {
+export async function ksaAdminRoutes(instance: FastifyInstance, platform: KsaPlatform): Promise<void> {
+  const app = instance.withTypeProvider<JsonSchemaTypeProvider>();
   const monthParams = {
     type: 'object',
     required: ['year', 'month'],
     properties: { year: { type: 'integer', minimum: 1300, maximum: 1600 }, month: { type: 'integer', minimum: 1, maximum: 12 } },
   } as const;
 
-  app.get('/api/admin/hijri-months', { schema: { tags, security, summary: 'Hijri month start overrides in force' } }, async () => ({
+  app.get('/api/admin/hijri-months', { config, schema: { tags, summary: 'Hijri month start overrides in force' } }, async () => ({
     items: (await platform.monthOverrides()).map((m) => ({ year: m.year, month: m.month, firstDay: m.firstDay })),
   }));
 
   app.put(
     '/api/admin/hijri-months/:year/:month',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: "Override a Hijri month's first day; conversions, holidays and displays follow",
         params: monthParams,
         body: { type: 'object', additionalProperties: false, required: ['firstDay'], properties: { firstDay: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } },
       },
     },
     async (request) => {
-      const { year, month } = request.params as { year: number; month: number };
-      const { firstDay } = request.body as { firstDay: string };
+      const { year, month } = request.params;
+      const { firstDay } = request.body;
       await platform.putMonthOverride(year, month, firstDay);
       return { year, month, firstDay };
     },
   );
 
-  app.delete('/api/admin/hijri-months/:year/:month', { schema: { tags, security, summary: 'Remove an override', params: monthParams } }, async (request, reply) => {
-    const { year, month } = request.params as { year: number; month: number };
+  app.delete('/api/admin/hijri-months/:year/:month', { config, schema: { tags, summary: 'Remove an override', params: monthParams } }, async (request, reply) => {
+    const { year, month } = request.params;
     await platform.deleteMonthOverride(year, month);
     return reply.code(204).send();
   });
@@ -46,9 +48,9 @@ export async function ksaAdminRoutes(app: FastifyInstance, platform: KsaPlatform
   app.put(
     '/api/admin/holidays/:year',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: "Replace a year's computed Eid holidays with the announced ones",
         params: yearParams,
         body: {
@@ -71,15 +73,15 @@ export async function ksaAdminRoutes(app: FastifyInstance, platform: KsaPlatform
       },
     },
     async (request) => {
-      const { year } = request.params as { year: number };
-      const { holidays } = request.body as { holidays: Array<{ date: string; name: { ar: string; en: string }; kind?: 'national' | 'religious' }> };
+      const { year } = request.params;
+      const { holidays } = request.body;
       await platform.putHolidays(year, holidays);
       return { year, holidays: platform.service.holidaysForYear(year) };
     },
   );
 
-  app.delete('/api/admin/holidays/:year', { schema: { tags, security, summary: "Back to the computed holidays for a year", params: yearParams } }, async (request, reply) => {
-    await platform.deleteHolidays((request.params as { year: number }).year);
+  app.delete('/api/admin/holidays/:year', { config, schema: { tags, summary: "Back to the computed holidays for a year", params: yearParams } }, async (request, reply) => {
+    await platform.deleteHolidays(request.params.year);
     return reply.code(204).send();
   });
 }

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { tenantPolicy, type JsonSchemaTypeProvider } from '@dogan/runtime';
 import { KsaErrors } from '../errors.js';
 import { formatHijriIso } from '../hijri-calendar.js';
 import { hijriMonthName } from '../hijri-months.js';
 import type { KsaPlatform, TenantLocaleSource } from './ksa-platform.js';
 
 const tags = ['localization (KSA)'];
-const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+const config = { policy: tenantPolicy('read') };
 const isoDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' } as const;
 const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', minLength: 3, maxLength: 63 } } } as const;
 
@@ -32,16 +33,17 @@ function tenantOf(request: FastifyRequest): TenantLocaleSource {
 }
 
 /** Tenant-facing routes: locale settings, calendar conversion, business days, holidays. */
-export async function ksaTenantRoutes(app: FastifyInstance, platform: KsaPlatform, requireAdmin: (r: FastifyRequest, p: never) => Promise<unknown>): Promise<void> {
-  app.get('/api/v1/:tenant/settings/locale', { schema: { tags, security, summary: "The tenant's language, calendar, work week and holidays", params: tenantParams } }, async (request) =>
+export async function ksaTenantRoutes(instance: FastifyInstance, platform: KsaPlatform): Promise<void> {
+  const app = instance.withTypeProvider<JsonSchemaTypeProvider>();
+  app.get('/api/v1/:tenant/settings/locale', { config, schema: { tags, summary: "The tenant's language, calendar, work week and holidays", params: tenantParams } }, async (request) =>
     platform.settingsOf(tenantOf(request)),
   );
 
   app.put(
     '/api/v1/:tenant/settings/locale',
     {
-      preHandler: requireAdmin as never,
-      schema: { tags, security, summary: 'Replace the locale settings (missing fields take the Saudi defaults)', params: tenantParams, body: { type: 'object' } },
+      config: { policy: tenantPolicy('admin') },
+      schema: { tags, summary: 'Replace the locale settings (missing fields take the Saudi defaults)', params: tenantParams, body: { type: 'object' } },
     },
     async (request) => platform.putSettings(tenantOf(request).id, request.body),
   );
@@ -49,9 +51,9 @@ export async function ksaTenantRoutes(app: FastifyInstance, platform: KsaPlatfor
   app.get(
     '/api/v1/:tenant/calendar/convert',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: 'Gregorian ⇄ Hijri (Umm al-Qura) conversion; give exactly one of gregorian or hijri',
         params: tenantParams,
         querystring: { type: 'object', additionalProperties: false, properties: { gregorian: isoDate, hijri: isoDate } },
@@ -59,7 +61,7 @@ export async function ksaTenantRoutes(app: FastifyInstance, platform: KsaPlatfor
       },
     },
     async (request) => {
-      const q = request.query as { gregorian?: string; hijri?: string };
+      const q = request.query;
       if ((q.gregorian === undefined) === (q.hijri === undefined)) {
         throw KsaErrors.ARGUMENT_INVALID('query', 'give exactly one of ?gregorian=YYYY-MM-DD or ?hijri=YYYY-MM-DD');
       }
@@ -78,9 +80,9 @@ export async function ksaTenantRoutes(app: FastifyInstance, platform: KsaPlatfor
   app.get(
     '/api/v1/:tenant/calendar/business-days',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: "The date N business days after `from`, by the tenant's work week and holidays",
         params: tenantParams,
         querystring: {
@@ -93,7 +95,7 @@ export async function ksaTenantRoutes(app: FastifyInstance, platform: KsaPlatfor
       },
     },
     async (request) => {
-      const { from, add } = request.query as { from: string; add: number };
+      const { from, add } = request.query;
       const local = await platform.forTenant(tenantOf(request));
       const date = local.businessCalendar.addBusinessDays(from, add);
       return { from, add, date, formatted: local.formatter.date(date) };
@@ -103,16 +105,16 @@ export async function ksaTenantRoutes(app: FastifyInstance, platform: KsaPlatfor
   app.get(
     '/api/v1/:tenant/calendar/holidays',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: "The tenant's days off in a Gregorian year: official ones and its own",
         params: tenantParams,
         querystring: { type: 'object', additionalProperties: false, required: ['year'], properties: { year: { type: 'integer', minimum: 1946, maximum: 2076 } } },
       },
     },
     async (request) => {
-      const { year } = request.query as { year: number };
+      const { year } = request.query;
       const local = await platform.forTenant(tenantOf(request));
       return { year, holidays: local.holidaysForYear(year) };
     },

@@ -1,8 +1,6 @@
 import type { TenantMigration } from '@dogan/runtime';
-import type { Tenant, TenantsApi } from '@dogan/tenants';
-import type { ModuleDataSnapshot } from './module-data.js';
-
-type Exec = { execute(sql: string, params?: unknown[], method?: 'all' | 'run'): Promise<Array<Record<string, unknown>>> };
+import type { ModuleDataSnapshot } from '@dogan/plugin-modules';
+import type { Tenant, TenantData } from '@dogan/tenants';
 
 /** The snapshots live in the tenant's own database, beside the documents they copy. */
 export const snapshotMigrations: TenantMigration[] = [
@@ -24,24 +22,21 @@ export const snapshotMigrations: TenantMigration[] = [
  * module (the platform rolls back one step), dropped on rollback and purge.
  */
 export class SnapshotStore {
-  constructor(private readonly tenants: TenantsApi) {}
-
-  private async em(tenant: Tenant): Promise<Exec> {
-    return (await this.tenants.databases.em(tenant)) as unknown as Exec;
-  }
+  constructor(private readonly data: TenantData) {}
 
   async save(tenant: Tenant, moduleId: string, version: string, snapshot: ModuleDataSnapshot): Promise<void> {
-    const exec = await this.em(tenant);
-    await exec.execute('DELETE FROM marketplace_snapshots WHERE module_id = ?', [moduleId], 'run');
-    await exec.execute('INSERT INTO marketplace_snapshots (module_id, version, data, created_at) VALUES (?, ?, ?, ?)', [moduleId, version, JSON.stringify(snapshot), new Date().toISOString()], 'run');
+    await (await this.data.of(tenant)).transaction(async (tx) => {
+      await tx.run('DELETE FROM marketplace_snapshots WHERE module_id = ?', [moduleId]);
+      await tx.run('INSERT INTO marketplace_snapshots (module_id, version, data, created_at) VALUES (?, ?, ?, ?)', [moduleId, version, JSON.stringify(snapshot), new Date().toISOString()]);
+    });
   }
 
   async load(tenant: Tenant, moduleId: string, version: string): Promise<ModuleDataSnapshot | null> {
-    const rows = await (await this.em(tenant)).execute('SELECT data FROM marketplace_snapshots WHERE module_id = ? AND version = ?', [moduleId, version]);
+    const rows = await (await this.data.of(tenant)).query<{ data: string }>('SELECT data FROM marketplace_snapshots WHERE module_id = ? AND version = ?', [moduleId, version]);
     return rows[0] ? (JSON.parse(String(rows[0].data)) as ModuleDataSnapshot) : null;
   }
 
   async drop(tenant: Tenant, moduleId: string): Promise<void> {
-    await (await this.em(tenant)).execute('DELETE FROM marketplace_snapshots WHERE module_id = ?', [moduleId], 'run');
+    await (await this.data.of(tenant)).run('DELETE FROM marketplace_snapshots WHERE module_id = ?', [moduleId]);
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { buildRegistryApp, loadRegistryConfig, RegistryClient, type RegistryApp } from '@dogan/marketplace-registry';
-import type { Config } from '@dogan/runtime';
+import type { MarketplaceConfig as Config } from '../config.js';
 import type { FastifyInstance } from 'fastify';
 import { injectFetch } from './inject-fetch.js';
 

@@ -31,7 +31,13 @@ async function ensurePublisher(registry: RegistryApp, key: PublisherKeyPair) {
     publisher = await em.fork().findOne('Publisher', { name: PLATFORM_PUBLISHER });
   }
   const view = await registry.publishers.view(PLATFORM_PUBLISHER);
-  if (!view.keys.some((k: { keyId: string }) => k.keyId === key.keyId)) await registry.publishers.addKey(PLATFORM_PUBLISHER, key.publicKeyPem);
+  const hasKey = (keys: Array<{ keyId: string }>) => keys.some((k) => k.keyId === key.keyId);
+  if (!hasKey(view.keys)) {
+    // A node starting beside this one on the same data dir may add the same key first.
+    await registry.publishers.addKey(PLATFORM_PUBLISHER, key.publicKeyPem).catch(async (err: unknown) => {
+      if (!hasKey((await registry.publishers.view(PLATFORM_PUBLISHER)).keys)) throw err;
+    });
+  }
   return publisher!;
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tenantPolicy, type JsonSchemaTypeProvider } from '@dogan/runtime';
 import type { Tenant } from '@dogan/tenants';
 import type { CatalogService, Language } from '../catalog/catalog-service.js';
 import type { ModuleInstallRecord } from '../entities.js';
@@ -9,7 +10,9 @@ import type { ModuleLoader } from '../install/module-loader.js';
 import type { PurchaseService } from '../purchase-service.js';
 
 const tags = ['marketplace'];
-const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
+const config = { policy: tenantPolicy('read') };
+/** Buying, installing and configuring modules is for the tenant's admins. */
+const admin = { config: { policy: tenantPolicy('admin') } };
 const MODULE_ID = '^[a-z][a-z0-9-]{0,49}\\.[a-z][a-z0-9-]{0,49}$';
 const params = {
   type: 'object',
@@ -37,7 +40,6 @@ export interface MarketplaceRouteDeps {
   purchases: PurchaseService;
   loader: ModuleLoader;
   codec: SettingsCodec;
-  requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
 function language(request: FastifyRequest): Language {
@@ -62,17 +64,17 @@ function installJson(r: ModuleInstallRecord, settings?: Record<string, unknown>)
 }
 
 /** The tenant-facing marketplace: catalog, purchase, install, settings, enable/disable, upgrade, rollback, uninstall. */
-export async function tenantModuleRoutes(app: FastifyInstance, deps: MarketplaceRouteDeps): Promise<void> {
+export async function tenantModuleRoutes(instance: FastifyInstance, deps: MarketplaceRouteDeps): Promise<void> {
+  const app = instance.withTypeProvider<JsonSchemaTypeProvider>();
   const tenantOf = (request: FastifyRequest) => request.tenant as Tenant;
-  const moduleOf = (request: FastifyRequest) => (request.params as { moduleId: string }).moduleId;
-  const admin = { preHandler: deps.requireAdmin };
+  const moduleOf = (request: { params: { moduleId: string } }) => request.params.moduleId;
 
   app.get(
     '/api/v1/:tenant/modules',
     {
+      config,
       schema: {
         tags,
-        security,
         summary: 'Marketplace modules with this tenant\'s status for each and the permissions they ask for',
         params: tenantParams,
         querystring: {
@@ -89,16 +91,16 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
         },
       },
     },
-    async (request) => deps.catalog.list(tenantOf(request).id, request.query as never, language(request)),
+    async (request) => deps.catalog.list(tenantOf(request).id, request.query, language(request)),
   );
 
-  app.get('/api/v1/:tenant/modules/:moduleId', { schema: { tags, security, summary: 'One module, for this tenant', params } }, async (request) => {
+  app.get('/api/v1/:tenant/modules/:moduleId', { config, schema: { tags, summary: 'One module, for this tenant', params } }, async (request) => {
     const found = await deps.catalog.one(tenantOf(request).id, moduleOf(request), language(request));
     if (!found) throw MarketplaceErrors.MODULE_NOT_FOUND(moduleOf(request));
     return found;
   });
 
-  app.post('/api/v1/:tenant/modules/:moduleId/purchase', { ...admin, schema: { tags, security, summary: 'Buy a module (free ones need no payment)', params } }, async (request) => {
+  app.post('/api/v1/:tenant/modules/:moduleId/purchase', { ...admin, schema: { tags, summary: 'Buy a module (free ones need no payment)', params } }, async (request) => {
     const summary = await deps.catalog.one(tenantOf(request).id, moduleOf(request), 'en');
     if (!summary) throw MarketplaceErrors.MODULE_NOT_FOUND(moduleOf(request));
     const manifest = await deps.catalog.manifest(moduleOf(request), summary.latestVersion);
@@ -111,7 +113,6 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       ...admin,
       schema: {
         tags,
-        security,
         summary: 'Install a module with the permissions the tenant grants (every required one)',
         params,
         body: {
@@ -123,7 +124,7 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       },
     },
     async (request, reply) => {
-      const body = request.body as { version?: string; grants: string[]; settings?: unknown };
+      const body = request.body;
       return reply.code(201).send(installJson(await retryWhenBusy(reply, () => deps.installs.install(tenantOf(request), moduleOf(request), body))));
     },
   );
@@ -134,7 +135,6 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       ...admin,
       schema: {
         tags,
-        security,
         summary:
           'Upgrade to a version (default: the latest this platform runs); new required permissions must be granted, and secret settings the version no longer marks secret must be named in discardSecrets',
         params,
@@ -142,7 +142,7 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       },
     },
     async (request, reply) => {
-      const body = (request.body ?? {}) as { version?: string; grants?: string[]; discardSecrets?: string[] };
+      const body = request.body;
       return installJson(await retryWhenBusy(reply, () => deps.installs.upgrade(tenantOf(request), moduleOf(request), body)));
     },
   );
@@ -157,26 +157,25 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       },
       schema: {
         tags,
-        security,
         summary: 'Back to the version before the last upgrade, with its data (secret settings it does not mark secret must be named in discardSecrets)',
         params,
         body: { type: 'object', additionalProperties: false, properties: { discardSecrets: discardSecretsSchema } },
       },
     },
     async (request, reply) => {
-      const body = (request.body ?? {}) as { discardSecrets?: string[] };
+      const body = request.body;
       return installJson(await retryWhenBusy(reply, () => deps.installs.rollback(tenantOf(request), moduleOf(request), body)));
     },
   );
 
   for (const [path, enabled] of [['enable', true], ['disable', false]] as const) {
     const summary = enabled ? 'Enable a disabled module' : 'Disable: routes answer 404, jobs and subscriptions stop, data and any monthly charge stay';
-    app.post(`/api/v1/:tenant/modules/:moduleId/${path}`, { ...admin, schema: { tags, security, summary, params } }, async (request, reply) =>
+    app.post(`/api/v1/:tenant/modules/:moduleId/${path}`, { ...admin, schema: { tags, summary, params } }, async (request, reply) =>
       installJson(await retryWhenBusy(reply, () => deps.installs.setEnabled(tenantOf(request), moduleOf(request), enabled))),
     );
   }
 
-  app.get('/api/v1/:tenant/modules/:moduleId/settings', { ...admin, schema: { tags, security, summary: 'Module settings (secret fields masked)', params } }, async (request) => {
+  app.get('/api/v1/:tenant/modules/:moduleId/settings', { ...admin, schema: { tags, summary: 'Module settings (secret fields masked)', params } }, async (request) => {
     const record = await deps.installs.active(tenantOf(request).id, moduleOf(request));
     const module = await deps.loader.load(record.moduleId, record.version);
     return { settings: deps.codec.mask(module.manifest, record.settings), schema: module.manifest.settings ?? null };
@@ -184,7 +183,7 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
 
   app.put(
     '/api/v1/:tenant/modules/:moduleId/settings',
-    { ...admin, schema: { tags, security, summary: "Replace settings, validated by the module's schema; a masked secret keeps its value", params, body: { type: 'object' } } },
+    { ...admin, schema: { tags, summary: "Replace settings, validated by the module's schema; a masked secret keeps its value", params, body: { type: 'object' } } },
     async (request, reply) => {
       const record = await retryWhenBusy(reply, () => deps.installs.putSettings(tenantOf(request), moduleOf(request), request.body));
       const module = await deps.loader.load(record.moduleId, record.version);
@@ -198,7 +197,6 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       ...admin,
       schema: {
         tags,
-        security,
         summary:
           'Uninstall: routes, jobs and subscriptions go now, a monthly charge ends with the current period; data is kept for the retention period (?purge=true: deleted now)',
         params,
@@ -206,7 +204,7 @@ export async function tenantModuleRoutes(app: FastifyInstance, deps: Marketplace
       },
     },
     async (request, reply) => {
-      await retryWhenBusy(reply, () => deps.installs.uninstall(tenantOf(request), moduleOf(request), { purge: (request.query as { purge: boolean }).purge }));
+      await retryWhenBusy(reply, () => deps.installs.uninstall(tenantOf(request), moduleOf(request), { purge: request.query.purge }));
       return reply.code(204).send();
     },
   );

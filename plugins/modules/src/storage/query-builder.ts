@@ -1,6 +1,5 @@
+import type { Dialect, SqlParam } from '@dogan/tenants';
 import { ModuleErrors } from '../errors.js';
-
-export type Dialect = 'sqlite' | 'postgresql';
 
 /** A module's query: `{ where, sort, limit, cursor }` (see the SDK's `StorageQuery`). */
 export interface StorageQuery {
@@ -17,6 +16,7 @@ const MAX_DEPTH = 5;
 const MAX_IN = 100;
 
 const invalid = (why: string) => ModuleErrors.MODULE_STORAGE_INVALID(why);
+const isScalar = (v: unknown): v is string | number | boolean | null => v === null || ['string', 'number', 'boolean'].includes(typeof v);
 
 /**
  * Turns the filter language into SQL over `module_documents`. Field names are checked against a
@@ -25,7 +25,7 @@ const invalid = (why: string) => ModuleErrors.MODULE_STORAGE_INVALID(why);
  */
 export class QueryBuilder {
   private conditions = 0;
-  readonly params: unknown[] = [];
+  readonly params: SqlParam[] = [];
 
   constructor(
     private readonly dialect: Dialect,
@@ -40,7 +40,7 @@ export class QueryBuilder {
   }
 
   value(v: unknown, column: string): string {
-    if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) throw invalid('filter values must be strings, numbers, booleans or null');
+    if (!isScalar(v)) throw invalid('filter values must be strings, numbers, booleans or null');
     if (column === 'id') {
       this.params.push(String(v));
       return '?';
@@ -92,7 +92,7 @@ export class QueryBuilder {
 
 export interface Page {
   sql: string;
-  params: unknown[];
+  params: SqlParam[];
   limit: number;
   sortField: string | undefined;
 }
@@ -100,7 +100,7 @@ export interface Page {
 /** Keyset pagination: the cursor is the last row's sort value and id, so pages stay stable under inserts. */
 export function buildQuery(dialect: Dialect, fields: ReadonlySet<string> | undefined, moduleId: string, collection: string, query: StorageQuery, maxLimit: number): Page {
   const q = new QueryBuilder(dialect, fields);
-  const params: unknown[] = [moduleId, collection];
+  const params: SqlParam[] = [moduleId, collection];
   const filter = q.where(query.where);
   params.push(...q.params);
   const limit = query.limit === undefined ? 20 : Number(query.limit);
