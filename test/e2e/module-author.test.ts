@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
-import { call, demoKeyOf, startPlatform } from '../faults/helpers.js';
+import { call, demoKeyOf, startPlatform, waitFor } from '../faults/helpers.js';
 import { freePort } from '../helpers/free-port.js';
 
 /**
@@ -74,7 +74,10 @@ t.test('from nothing to a published module, every README command as written', as
   const platform = await startPlatform({ DOGAN_DATA_DIR: dataDir, PORT: String(port), DOGAN_ADMIN_TOKEN: '', DATABASE_URL: '' });
   t.teardown(() => platform.signalGroup('SIGKILL'));
   const demoKey = await demoKeyOf(platform);
-  const adminToken = /Platform admin token[^\n]*\n\s*(\S+)/.exec(platform.output())?.[1];
+  // The banner arrives in several writes: the admin token is its last line, after the demo key.
+  const tokenIn = () => /Platform admin token[^\n]*\n\s*(\S+)\n/.exec(platform.output())?.[1];
+  await waitFor(async () => tokenIn() !== undefined, 10_000, 20);
+  const adminToken = tokenIn();
   t.ok(/Module registry: http:\/\/localhost:\d+\/registry/.test(platform.output()), 'the banner says where module developers publish');
 
   const modulesDir = join(work, 'modules');

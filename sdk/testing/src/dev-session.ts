@@ -94,7 +94,6 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
   out(`  tenant:  ${tenant.name} (subdomain "${tenant.subdomain}", id ${tenant.id})`);
   out(`  API key: ${apiKey}   (a new one each start)`);
   if (served) routeLines(served.manifest);
-  out('watching src/ and manifest.json; Ctrl-C stops');
 
   const rebuild = async () => {
     const start = performance.now();
@@ -125,6 +124,9 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
     });
   };
   const watcher = watchModuleSources(dir, trigger);
+  // Said only once the watch runs: a save made right after this line is seen (it used to be printed
+  // before, and a save in between was taken as the starting state and never rebuilt).
+  out('watching src/ and manifest.json; Ctrl-C stops');
 
   let stopping: Promise<void> | undefined;
   return {
