@@ -13,7 +13,8 @@ export interface LoadedModule {
   /** SHA-512 of the bundle, base64 (the registry's integrity format). */
   readonly integrity: string;
   readonly collections: ReadonlyMap<string, Collection>;
-  matchRoute(method: string, path: string): { handler: string; params: Record<string, string> } | 'method' | undefined;
+  /** The declared route for a call (its handler, path parameters and the scope it asks for beyond the method's). */
+  matchRoute(method: string, path: string): { handler: string; params: Record<string, string>; scope?: string } | 'method' | undefined;
 }
 
 const MODULE_ID = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/;
@@ -36,7 +37,7 @@ function checkManifest(m: ModuleManifest, where: string): void {
 }
 
 function routeMatcher(manifest: ModuleManifest): LoadedModule['matchRoute'] {
-  const table = manifest.routes.map((r) => ({ method: r.method as HttpMethod, parts: r.path.split('/').filter(Boolean), handler: r.handler }));
+  const table = manifest.routes.map((r) => ({ method: r.method as HttpMethod, parts: r.path.split('/').filter(Boolean), handler: r.handler, scope: r.scope }));
   return (method, path) => {
     const parts = path.split('/').filter(Boolean);
     let methodMismatch = false;
@@ -51,7 +52,7 @@ function routeMatcher(manifest: ModuleManifest): LoadedModule['matchRoute'] {
         return p === parts[i];
       });
       if (!same) continue;
-      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { handler: route.handler, params };
+      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { handler: route.handler, params, scope: route.scope };
       methodMismatch = true;
     }
     return methodMismatch ? 'method' : undefined;

@@ -1,4 +1,4 @@
-import type { Tenant, TenantsApi } from '@dogan/tenants';
+import { TenantErrors, type Tenant, type TenantsApi } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isolateKey, SandboxErrors, SandboxPool, type CallKind, type Invocation, type InvocationResult, type IsolateConfig, type LogEntry, type ResolvedGrants, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
@@ -22,6 +22,8 @@ export interface ModuleRequest {
   /** Request headers without credentials (authorization, cookies, API keys). */
   readonly headers: Record<string, string>;
   readonly body: unknown;
+  /** The calling key's scopes; undefined for the platform admin, who holds every scope. */
+  readonly scopes?: readonly string[];
 }
 
 /** What the kernel keeps about a call for the capability handler. */
@@ -214,7 +216,10 @@ export class ModuleRuntime {
     if (this.isHeld(tenant.id, moduleId)) throw ModuleErrors.MODULE_CHANGING(moduleId);
     const match = install.module.matchRoute(request.method, request.path);
     if (match === undefined || match === 'method') throw ModuleErrors.MODULE_ROUTE_NOT_FOUND(moduleId, request.method, request.path);
-    const result = await this.call(tenant, install, 'route', match.handler, { ...request, params: match.params }, 0);
+    // The platform checked the method's scope (read, or write); a route may ask for more in its manifest.
+    if (match.scope && request.scopes && !request.scopes.includes(match.scope)) throw TenantErrors.API_KEY_SCOPE_MISSING(match.scope);
+    const { scopes: _scopes, ...forModule } = request;
+    const result = await this.call(tenant, install, 'route', match.handler, { ...forModule, params: match.params }, 0);
     const answered: AnsweredRoute = { tenant, install, status: result.answer?.status ?? 200 };
     for (const observe of this.routeObservers) {
       await observe(answered).catch((err: unknown) => this.log.error({ err, tenantId: tenant.id, moduleId }, 'a module route observer failed'));

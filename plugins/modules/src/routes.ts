@@ -67,6 +67,7 @@ export async function moduleRoutes(app: FastifyInstance, runtime: ModuleRuntime,
           query: request.query as Record<string, unknown>,
           headers: moduleHeaders(request),
           body: request.body ?? null,
+          scopes: request.caller?.kind === 'api-key' ? request.caller.scopes : undefined,
         });
         const answer = result.answer!;
         const checked = checkModuleHeaders(answer.headers, `/api/v1/${request.tenant!.subdomain}/apps/${moduleId}/`);

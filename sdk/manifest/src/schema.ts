@@ -191,6 +191,7 @@ export const manifestSchema = {
           method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
           path: { type: 'string', maxLength: 200, pattern: ROUTE_PATH_PATTERN },
           handler,
+          scope: { enum: ['read', 'write', 'admin'] },
         },
       },
     },

@@ -58,7 +58,14 @@ export interface RouteDeclaration {
   readonly path: string;
   /** Exported function of the bundle's `routes` object that handles it. */
   readonly handler: string;
+  /**
+   * The API-key scope a caller needs. Unset: `read` for GET, `write` for the other methods; a route
+   * may ask for more (an export that reveals every record, a purge: `admin`), never less.
+   */
+  readonly scope?: RouteScope;
 }
+
+export type RouteScope = 'read' | 'write' | 'admin';
 
 export interface EventSubscription {
   /** Event type, e.g. `tenant.updated` or `dogan.notes.note_created`. */

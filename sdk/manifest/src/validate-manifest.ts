@@ -143,6 +143,10 @@ function semanticProblems(m: ModuleManifest): ManifestProblem[] {
   for (const [field, names] of unique) {
     for (const dup of duplicates(names)) add(field, `declares "${dup}" twice`);
   }
+  m.routes.forEach((route, i) => {
+    // A write may not be opened to read-only keys: the platform refuses them before the module runs.
+    if (route.scope === 'read' && route.method !== 'GET') add(`routes[${i}].scope`, `a ${route.method} route needs at least the "write" scope; "read" would let read-only keys change data`);
+  });
   m.jobs.forEach((job, i) => {
     const problem = cronProblem(job.cron);
     if (problem) add(`jobs[${i}].cron`, problem);
