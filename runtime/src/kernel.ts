@@ -86,9 +86,10 @@ export async function resolvePlatformConfig(options: Pick<KernelOptions, 'config
     if (kernel.problems.length > 0) throw configInvalid(kernel.problems);
     throw err;
   }
+  const schema = mergedConfigSchema(plugins);
   const configs = resolvePluginConfigs(kernel, source, plugins);
   const values = Object.assign({}, kernel.values, ...configs.values()) as Record<string, unknown>;
-  return { config: kernel.values, plugins, configs, schema: mergedConfigSchema(plugins), values };
+  return { config: kernel.values, plugins, configs, schema, values };
 }
 
 function createApp(config: Config): FastifyInstance {

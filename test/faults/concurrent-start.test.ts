@@ -1,7 +1,6 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { withEngine } from '../helpers/engines.js';
-import { call } from './helpers.js';
-import { launchPlatform } from './platform-process.js';
+import { startTwoNodesAtOnce } from './platform-process.js';
 
 /**
  * Two nodes started at the same moment on one empty PostgreSQL database: both bring the schema up
@@ -13,31 +12,13 @@ import { launchPlatform } from './platform-process.js';
 
 const ROUNDS = 3;
 
-/** Starts two nodes at the same moment and checks that both come up and are ready. */
-async function bothComeUp(t: Test, env: Record<string, string>): Promise<void> {
-  const nodes = [launchPlatform(env), launchPlatform(env)];
-  t.teardown(async () => {
-    for (const node of nodes) node.child.kill('SIGKILL');
-    await Promise.all(nodes.map((n) => n.exited));
-  });
-  const started = await Promise.all(nodes.map((n) => n.started));
-  for (const [i, node] of started.entries()) {
-    if ('failed' in node) {
-      t.fail(`node ${i + 1} did not start`, { output: node.failed.slice(-4000) });
-      continue;
-    }
-    const ready = await call(node.url, 'GET', '/ready');
-    t.equal(ready.status, 200, `node ${i + 1} is ready`, { body: ready.body });
-  }
-}
-
 for (let round = 1; round <= ROUNDS; round++) {
   await withEngine(t, `two nodes starting at once on an empty database both come up (round ${round})`, 'postgresql', async (t, engine) => {
     // The registry's database does not exist yet: both nodes create it.
     const registry = new URL(engine.env.DATABASE_URL!);
     registry.pathname += '_registry';
     // Separate data dirs, as on separate machines: only the databases are shared.
-    await bothComeUp(t, { DATABASE_URL: engine.env.DATABASE_URL!, REGISTRY_DATABASE_URL: registry.toString() });
+    await startTwoNodesAtOnce(t, { DATABASE_URL: engine.env.DATABASE_URL!, REGISTRY_DATABASE_URL: registry.toString() });
     const tables = await engine.controlPlaneRows("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'tenants'");
     t.equal(tables[0]?.n, 1, 'the control plane has its tenants table once');
   });
@@ -45,5 +26,5 @@ for (let round = 1; round <= ROUNDS; round++) {
 
 // Embedded mode: one process per SQLite file is the design, but two started on one data dir must not fail either.
 await withEngine(t, 'two processes starting at once on one SQLite data dir both come up', 'sqlite', async (t, engine) => {
-  await bothComeUp(t, { ...engine.env });
+  await startTwoNodesAtOnce(t, { ...engine.env });
 });

@@ -1,9 +1,7 @@
 import { hostname } from 'node:os';
 import t from 'tap';
 import { withEngine } from '../helpers/engines.js';
-import { freePort } from '../helpers/free-port.js';
-import { call } from './helpers.js';
-import { launchPlatform } from './platform-process.js';
+import { startTwoNodesAtOnce } from './platform-process.js';
 
 /**
  * Two real platform processes started at the same moment on one empty PostgreSQL database (its own,
@@ -25,22 +23,8 @@ function appliedIn(output: string): string[] {
 }
 
 await withEngine(t, 'two nodes starting at once on an empty PostgreSQL database run the control-plane migrations once', 'postgresql', async (t, engine) => {
-  const env = (port: number) => ({ DATABASE_URL: engine.env.DATABASE_URL!, PORT: String(port) });
-  const nodes = [launchPlatform(env(await freePort())), launchPlatform(env(await freePort()))];
-  t.teardown(async () => {
-    for (const node of nodes) node.child.kill('SIGKILL');
-    await Promise.all(nodes.map((n) => n.exited));
-  });
-
-  const started = await Promise.all(nodes.map((n) => n.started));
-  for (const [i, node] of started.entries()) {
-    if ('failed' in node) {
-      t.fail(`node ${i + 1} did not start`, { output: node.failed.slice(-4000) });
-      return;
-    }
-    const ready = await call(node.url, 'GET', '/ready');
-    t.equal(ready.status, 200, `node ${i + 1} is ready`, { body: ready.body });
-  }
+  const nodes = await startTwoNodesAtOnce(t, { DATABASE_URL: engine.env.DATABASE_URL! });
+  if (!nodes) return;
 
   const rows = await engine.controlPlaneRows('SELECT plugin, name, applied_by, recorded_as FROM dogan_control_plane_migrations ORDER BY plugin, name');
   t.same(rows.map((r) => `${String(r.plugin)}:${String(r.name)}`), EXPECTED, 'each migration has exactly one tracking row');

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Test } from 'tap';
 import { TEST_ADMIN_TOKEN } from '../helpers/kernel.js';
+import { call } from './helpers.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -93,4 +95,28 @@ export async function startPlatform(env: Record<string, string>, options: { time
     throw new Error(started.failed);
   }
   return started;
+}
+
+/**
+ * Starts two nodes at the same moment with one environment (each with its own data dir and port, as
+ * on separate machines): each must come up and answer `/ready` 200. Returns them, or undefined when
+ * one did not start (the test has failed, with that node's output).
+ */
+export async function startTwoNodesAtOnce(t: Test, env: Record<string, string>): Promise<Array<ReturnType<typeof launchPlatform>> | undefined> {
+  const nodes = [launchPlatform(env), launchPlatform(env)];
+  t.teardown(async () => {
+    for (const node of nodes) node.child.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => n.exited));
+  });
+  let allStarted = true;
+  for (const [i, node] of (await Promise.all(nodes.map((n) => n.started))).entries()) {
+    if ('failed' in node) {
+      t.fail(`node ${i + 1} did not start`, { output: node.failed.slice(-4000) });
+      allStarted = false;
+      continue;
+    }
+    const ready = await call(node.url, 'GET', '/ready');
+    t.equal(ready.status, 200, `node ${i + 1} is ready`, { body: ready.body });
+  }
+  return allStarted ? nodes : undefined;
 }

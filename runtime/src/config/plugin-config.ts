@@ -25,7 +25,8 @@ export function mergedConfigSchema(definitions: readonly AnyPluginDefinition[]):
 
 /**
  * Parses every loaded plugin's variables from the source the kernel config came from and runs each
- * plugin's own cross-variable rules. All problems, the kernel's included, are reported together; a
+ * plugin's own cross-variable rules (call `mergedConfigSchema` first: it refuses a variable declared
+ * twice). All problems, the kernel's included, are reported together; a
  * plugin that is not loaded requires nothing. Returns each plugin's config: the kernel's values and
  * its own.
  */
@@ -34,7 +35,6 @@ export function resolvePluginConfigs(
   source: ConfigSource,
   definitions: readonly AnyPluginDefinition[],
 ): Map<string, Config> {
-  mergedConfigSchema(definitions);
   const problems = [...kernel.problems];
   const out = new Map<string, Config>();
   for (const def of definitions) {
