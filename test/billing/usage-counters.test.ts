@@ -8,6 +8,7 @@ t.test('a registered counter is read by its metric; a metric nobody counts is 0'
   const counters = new UsageCounterRegistry();
   counters.register({ metric: 'agents', count: async (of) => (of.id === 't1' ? 3 : 0) });
   t.equal(await counters.count(tenant, 'agents'), 3);
+  t.equal(await counters.count({ id: 't2', plan: 'starter' } as Tenant, 'agents'), 0, "another tenant gets its own count, not the first one's");
   t.equal(await counters.count(tenant, 'workflows'), 0);
   t.same(counters.metrics(), ['agents']);
 });
