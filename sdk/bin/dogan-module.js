@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx dogan-module` works without a build step. It calls the
+// `npx dogan-module`: the compiled CLI. tsx is registered for the module author's own TypeScript (its
+// tests, `dogan-module test` / `dev`), not for the SDK, which is plain JavaScript in dist/. It calls the
 // CLI itself rather than relying on an "am I the entry script" check, which fails through the
 // node_modules/.bin symlink npx runs (the CLI then printed nothing and exited 0).
 import { register } from 'tsx/esm/api';
 
+process.setSourceMapsEnabled(true);
 register();
-const { runDoganModuleCli } = await import('../src/cli/dogan-module.ts');
+const { runDoganModuleCli } = await import('../dist/cli/dogan-module.js');
 process.exitCode = await runDoganModuleCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,

@@ -9,6 +9,6 @@ export type * from './module-api.js';
 export * from '@dogan/module-manifest';
 export { deterministicTgz, PACK_MTIME, type PackFile } from './pack/deterministic-tgz.js';
 export { buildPackageArchive, packModule, readModuleManifest, type PackageParts, type PackedModule } from './pack/pack-module.js';
-export { buildCheckedModule, buildModule, SANDBOX_IMPORT, type BuildResult } from './build/build-module.js';
+export { buildCheckedModule, buildModule, SANDBOX_IMPORT, stopBuildService, type BuildResult } from './build/build-module.js';
 export { checkBundleHandlers } from './build/bundle-handlers.js';
 export { defineModuleTests, type ModuleTestContext, type ModuleTests } from './testing/define-tests.js';

@@ -20,6 +20,9 @@ mkdirSync(out, { recursive: true });
 // Tarballs of an earlier pack would be listed by `init --packages` beside the new ones.
 for (const old of readdirSync(out)) if (/^dogan-.*\.tgz$/.test(old)) rmSync(join(out, old));
 
+// The packages ship their compiled dist/ (JavaScript, source maps, declarations): bring it up to date.
+execFileSync(process.execPath, [join(REPO, 'build.mjs')], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
+
 for (const [i, workspace] of SDK_WORKSPACES.entries()) {
   process.stdout.write(`[${i + 1}/${SDK_WORKSPACES.length}] packing ${workspace} ... `);
   const report = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out, '--workspace', workspace], { cwd: REPO, encoding: 'utf8' })) as Array<{ filename: string; size: number }>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { TEST_ADMIN_TOKEN } from '../helpers/kernel.js';
 import { call } from './helpers.js';
+import { doganNodeArgs } from '../helpers/dogan-command.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -40,7 +41,7 @@ export function launchPlatform(env: Record<string, string>, options: { timeoutMs
   started: Promise<PlatformProcess | { failed: string }>;
 } {
   const ownDir = env.DOGAN_DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'dogan-node-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'plugins/distribution/src/cli/dogan.ts', 'start'], {
+  const child = spawn(process.execPath, [...doganNodeArgs(env), 'start'], {
     cwd: root,
     env: {
       ...process.env,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { doganNodeArgs } from './dogan-command.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -15,7 +16,7 @@ export interface SpawnedDogan {
 /** Runs the real `dogan` CLI in a child process and resolves once it prints where it listens. */
 export async function spawnDogan(args: string[], env: Record<string, string> = {}): Promise<SpawnedDogan> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dogan-cli-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'plugins/distribution/src/cli/dogan.ts', ...args], {
+  const child = spawn(process.execPath, [...doganNodeArgs(env), ...args], {
     cwd: root,
     env: { ...process.env, DOGAN_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +50,7 @@ export async function spawnDogan(args: string[], env: Record<string, string> = {
 
 /** Runs a `dogan` command to completion and returns its exit code and output. */
 export async function runDogan(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'plugins/distribution/src/cli/dogan.ts', ...args], {
+  const child = spawn(process.execPath, [...doganNodeArgs(env), ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

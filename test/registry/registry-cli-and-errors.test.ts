@@ -7,11 +7,12 @@ import t from 'tap';
 import { RegistryErrors } from '@dogan/marketplace-registry';
 import { hashToken } from '@dogan/runtime';
 
-const CLI = fileURLToPath(new URL('../../marketplace-registry/src/cli.ts', import.meta.url));
+// The compiled CLI, as `npm run registry` runs it.
+const CLI = fileURLToPath(new URL('../../marketplace-registry/dist/cli.js', import.meta.url));
 
 function registryCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['--enable-source-maps', CLI, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

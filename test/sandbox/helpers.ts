@@ -26,6 +26,8 @@ export async function startModulesKernel(t: { teardown(fn: () => unknown): void 
   const modules = createModulesPlugin({ sandbox: { hosts: 1, ...options.sandbox } });
   const kernel = await startTestKernel(t, { plugins: [tenantsPlugin, modules] });
   const runtime = kernel.host.service(modulesRuntimeRef);
+  // Hosts start on first use in the platform; these suites watch a host's process from the start.
+  await runtime.start();
   const tenants = kernel.host.service(tenantsApiRef);
   const list: Tenant[] = [];
   for (let i = 0; i < (options.tenantCount ?? 2); i++) list.push(await tenants.tenants.create({ name: `Tenant ${i}`, subdomain: `tenant-${i}`, locale: 'en' }, 'test'));

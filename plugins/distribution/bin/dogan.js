@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx dogan` works without a build step.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/dogan.ts');
+// `npx dogan`: the compiled CLI (built by `npm ci`'s prepare step, or `npm run build`). Stack traces
+// name the TypeScript sources through the source maps next to the compiled files.
+process.setSourceMapsEnabled(true);
+await import('../dist/cli/dogan.js');

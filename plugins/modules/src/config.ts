@@ -1,4 +1,4 @@
-import { optionalInt, type Config, type ConfigValues } from '@dogan/runtime';
+import { int, optionalInt, type Config, type ConfigValues } from '@dogan/runtime';
 import type { SandboxOptionsInput } from '@dogan/runtime/sandbox';
 
 /**
@@ -6,7 +6,8 @@ import type { SandboxOptionsInput } from '@dogan/runtime/sandbox';
  * (runtime/src/sandbox/options.ts); `defaultText` repeats it for `.env.example` and a test keeps the two equal.
  */
 export const modulesConfigSchema = {
-  SANDBOX_HOSTS: optionalInt({ description: 'Sandbox host processes', min: 1, max: 256, defaultText: 'one per core' }),
+  SANDBOX_HOSTS: optionalInt({ description: 'Sandbox host processes at most (each starts on first use)', min: 1, max: 256, defaultText: 'one per core' }),
+  SANDBOX_HOST_IDLE_MS: optionalInt({ description: 'A sandbox host with no call this long stops until needed again, ms', min: 1000, max: 86400000, defaultText: '600000' }),
   SANDBOX_MEMORY_MB: optionalInt({ description: 'Memory limit of one module isolate, MB', min: 8, max: 4096, defaultText: '64' }),
   SANDBOX_CPU_MS: optionalInt({ description: 'CPU limit of a module route or event call, ms', min: 1, max: 60000, defaultText: '100' }),
   SANDBOX_JOB_CPU_MS: optionalInt({ description: 'CPU limit of a module job or install/upgrade hook, ms', min: 1, max: 600000, defaultText: '1000' }),
@@ -29,7 +30,17 @@ export const modulesConfigSchema = {
   SANDBOX_CODE_BYTES: optionalInt({ description: 'Largest module bundle, bytes', min: 1024, max: 1073741824, defaultText: '5242880' }),
 };
 
-export type ModulesConfig = Config & ConfigValues<typeof modulesConfigSchema>;
+/** Variables of the modules plugin beyond the sandbox's limits. */
+export const moduleJobsConfigSchema = {
+  MODULE_CRON_MINUTE_MS: int({
+    description: "Length of a minute of module jobs' cron schedules, ms: 60000 (real minutes); tests shorten it to see many due times quickly",
+    default: 60_000,
+    min: 100,
+    max: 60_000,
+  }),
+};
+
+export type ModulesConfig = Config & ConfigValues<typeof modulesConfigSchema> & ConfigValues<typeof moduleJobsConfigSchema>;
 
 type Mutable = { -readonly [K in keyof SandboxOptionsInput]: SandboxOptionsInput[K] };
 type MutableLimits = { -readonly [K in keyof NonNullable<SandboxOptionsInput['limits']>]: NonNullable<SandboxOptionsInput['limits']>[K] };
@@ -42,6 +53,7 @@ function lim(o: Mutable): MutableLimits {
 /** Where each variable goes in the sandbox's options. */
 const SETTERS: { [K in keyof typeof modulesConfigSchema]: (o: Mutable, v: number) => unknown } = {
   SANDBOX_HOSTS: (o, v) => (o.hosts = v),
+  SANDBOX_HOST_IDLE_MS: (o, v) => (o.hostIdleMs = v),
   SANDBOX_MEMORY_MB: (o, v) => (lim(o).memoryMb = v),
   SANDBOX_CPU_MS: (o, v) => (lim(o).cpuMs = { ...lim(o).cpuMs, route: v, event: v }),
   SANDBOX_JOB_CPU_MS: (o, v) => (lim(o).cpuMs = { ...lim(o).cpuMs, job: v, hook: v }),

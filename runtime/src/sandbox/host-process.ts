@@ -5,8 +5,16 @@ import { FrameChannel, type Frame } from './frame-channel.js';
 import type { SandboxOptions } from './options.js';
 import type { HostToKernel, IsolateConfig, KernelToHost } from './protocol.js';
 
-const HOST_ENTRY = fileURLToPath(new URL('./host/main.ts', import.meta.url));
-/** Only what node and tsx need: a host never sees the kernel's secrets (database URLs, tokens). */
+/**
+ * The host runs what the kernel runs: compiled JavaScript in production (`dist/`), TypeScript through
+ * tsx when the kernel itself is running from source (tests, `dogan-module dev`).
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const HOST_ENTRY = fileURLToPath(new URL(FROM_SOURCE ? './host/main.ts' : './host/main.js', import.meta.url));
+const HOST_EXEC_ARGV = FROM_SOURCE
+  ? ['--conditions=dogan-source', '--import', import.meta.resolve('tsx')]
+  : ['--enable-source-maps'];
+/** Only what node (and tsx) need: a host never sees the kernel's secrets (database URLs, tokens). */
 const PASSED_ENV = ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TZ', 'LANG', 'NODE_ENV', 'TSX_TSCONFIG_PATH'];
 
 export interface HostHandlers {
@@ -32,6 +40,10 @@ export class HostProcess {
   pid: number | undefined;
   ready: Promise<void> = Promise.resolve();
   alive = false;
+  /** Not running and not to be restarted until a call needs it: never started yet, or stopped for idleness. */
+  dormant = true;
+  /** When this host last received a call (ms since the epoch): idle hosts are stopped. */
+  lastCallAt = 0;
 
   constructor(
     readonly index: number,
@@ -40,6 +52,7 @@ export class HostProcess {
   ) {}
 
   start(): Promise<void> {
+    this.dormant = false;
     this.generation++;
     this.loaded.clear();
     this.configured.clear();
@@ -49,7 +62,7 @@ export class HostProcess {
     for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
     const child = fork(HOST_ENTRY, [], {
       // --expose-gc: a heap check collects garbage before it judges what an isolate keeps (host/heap-check.ts).
-      execArgv: ['--no-node-snapshot', '--expose-gc', '--import', import.meta.resolve('tsx')],
+      execArgv: ['--no-node-snapshot', '--expose-gc', ...HOST_EXEC_ARGV],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
       env,
       serialization: 'json',

@@ -50,8 +50,10 @@ export interface NetworkPolicy {
 
 /** Options of the sandbox pool. */
 export interface SandboxOptions {
-  /** Sandbox-host processes; default one per core. */
+  /** Sandbox-host processes at most; default one per core. Each starts on its first call, not before. */
   readonly hosts: number;
+  /** A host that has had no call this long stops (its isolates with it) until it is needed again, ms. */
+  readonly hostIdleMs: number;
   readonly limits: SandboxLimits;
   /** An isolate unused this long is disposed. */
   readonly isolateIdleMs: number;
@@ -92,6 +94,7 @@ export const DEFAULT_LIMITS: SandboxLimits = Object.freeze({
 export function defaultSandboxOptions(): SandboxOptions {
   return {
     hosts: availableParallelism(),
+    hostIdleMs: 10 * 60_000,
     limits: DEFAULT_LIMITS,
     isolateIdleMs: 5 * 60_000,
     hostMemoryBudgetMb: 1024,

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { DoganError, isDoganError } from '../errors/dogan-error.js';
 import { isUnavailableError } from '../errors/unavailable.js';
 import { unavailable } from '../http/problem.js';
@@ -68,8 +68,10 @@ function quarantined(moduleId: string, entry: QuarantineEntry): DoganError {
 }
 
 /**
- * The kernel's side of the sandbox: N supervised host processes, tenants spread over them by a
- * stable hash of the tenant id, calls multiplexed over each host's frame channel. A host that exits
+ * The kernel's side of the sandbox: up to N supervised host processes, tenants spread over them by a
+ * stable hash of the tenant id, calls multiplexed over each host's frame channel. A host starts on the
+ * first call for one of its tenants (a platform nobody calls runs none) and stops after `hostIdleMs`
+ * without calls; so hosts follow demand, up to the configured count. A host that exits
  * fails its calls in flight with SANDBOX_UNAVAILABLE and is started again; later calls wait for it.
  * When the host named the module that ended it, that module is suspended for its tenant and the host
  * comes back at once; a host that keeps dying for no known module is restarted with growing pauses.
@@ -98,16 +100,27 @@ export class SandboxPool {
     const registers = registry ? [registry] : [];
     this.breaches = new Counter({ name: 'sandbox_breaches_total', help: 'Module limit breaches, by problem code', labelNames: ['code'] as const, registers });
     this.restarts = new Counter({ name: 'sandbox_host_restarts_total', help: 'Sandbox host processes replaced after exiting', registers });
+    const hosts = this.hosts;
+    new Gauge({ name: 'sandbox_hosts_running', help: 'Sandbox host processes running or starting (they start on demand)', registers, collect() { this.set(hosts.filter((h) => !h.dormant).length); } });
     for (let i = 0; i < this.options.hosts; i++) {
       this.hosts.push(new HostProcess(i, this.options, { frame: (h, f) => this.onFrame(h, f), exit: (h, r) => this.onExit(h, r) }));
       this.restartTimes.push([]);
     }
-    this.backstop = setInterval(() => this.failOverdue(), 1000);
+    this.backstop = setInterval(() => {
+      this.failOverdue();
+      this.stopIdleHosts();
+    }, 1000);
     this.backstop.unref();
   }
 
+  /** Starts every host now instead of on first use (benchmarks and tests of the supervisor). */
   async start(): Promise<void> {
-    await Promise.all(this.hosts.map((h) => h.start()));
+    await Promise.all(this.hosts.map((h) => (h.dormant ? (h.ready = h.start()) : h.ready)));
+  }
+
+  /** How many host processes are running or starting. */
+  runningHosts(): number {
+    return this.hosts.filter((h) => !h.dormant).length;
   }
 
   /** The host a tenant's isolates live on. */
@@ -124,9 +137,9 @@ export class SandboxPool {
     this.hosts[index]?.kill(signal);
   }
 
-  /** Waits until every host is up (after a restart). */
+  /** Waits until every host that is not dormant is up (after a restart). */
   async ready(): Promise<void> {
-    await Promise.all(this.hosts.map((h) => h.ready));
+    await Promise.all(this.hosts.filter((h) => !h.dormant).map((h) => h.ready));
   }
 
   async invoke(invocation: Invocation): Promise<InvocationResult> {
@@ -135,6 +148,11 @@ export class SandboxPool {
     const suspended = this.quarantine.get(config.tenant.id, config.moduleKey);
     if (suspended) throw quarantined(config.moduleId, suspended);
     const host = this.hosts[this.hostIndexFor(config.tenant.id)]!;
+    host.lastCallAt = Date.now();
+    if (host.dormant) {
+      host.ready = host.start();
+      host.ready.catch(() => undefined);
+    }
     if (!host.alive) {
       try {
         await withTimeout(host.ready, this.options.limits.wallMs[invocation.kind]);
@@ -180,11 +198,13 @@ export class SandboxPool {
     }
   }
 
-  async stats(): Promise<HostStats[]> {
+  /** Each host's statistics, by host index; undefined for a host that is not running. */
+  async stats(): Promise<Array<HostStats | undefined>> {
     return Promise.all(
-      this.hosts.map(
-        (host) =>
-          new Promise<HostStats>((resolve) => {
+      this.hosts.map((host) =>
+        !host.alive
+          ? undefined
+          : new Promise<HostStats>((resolve) => {
             const id = ++this.nextId;
             this.statsWaiting.set(id, resolve);
             host.send({ t: 'stats', id });
@@ -295,6 +315,17 @@ export class SandboxPool {
     recent.push(now);
     this.restartTimes[index] = recent;
     return recent.length <= 3 ? 0 : Math.min(5_000, 100 * 2 ** (recent.length - 3));
+  }
+
+  /** Stops hosts that have had no call for `hostIdleMs` and have none in flight; the next call starts them again. */
+  private stopIdleHosts(): void {
+    const now = Date.now();
+    for (const host of this.hosts) {
+      if (host.dormant || !host.alive || now - host.lastCallAt < this.options.hostIdleMs) continue;
+      if ([...this.calls.values()].some((c) => c.host === host)) continue;
+      host.dormant = true;
+      void host.stop();
+    }
   }
 
   /** The kernel's backstop for the hosts' own deadlines. */

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import semver from 'semver';
 import { inModuleNamespace, moduleEventPrefix, PLATFORM_EVENT_NAMESPACES } from './event-namespace.js';
 import { manifestSchema, MODULE_ID_PATTERN } from './schema.js';
@@ -15,9 +15,20 @@ export type ManifestValidation =
   | { readonly ok: true; readonly manifest: ModuleManifest }
   | { readonly ok: false; readonly problems: readonly ManifestProblem[] };
 
-// verbose: a discriminator error then carries its schema, whose branches are the values accepted.
-const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
-const checkSchema = ajv.compile(manifestSchema);
+let compiled: { ajv: Ajv; check: ValidateFunction } | undefined;
+
+/**
+ * Ajv and the manifest schema's validator, made on first use: compiling the schema takes some 200 ms,
+ * which every platform start paid at import before any manifest was read.
+ */
+function validator(): { ajv: Ajv; check: ValidateFunction } {
+  if (!compiled) {
+    // verbose: a discriminator error then carries its schema, whose branches are the values accepted.
+    const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
+    compiled = { ajv, check: ajv.compile(manifestSchema) };
+  }
+  return compiled;
+}
 
 function pathOf(instancePath: string): string {
   return instancePath
@@ -156,6 +167,7 @@ function semanticProblems(m: ModuleManifest): ManifestProblem[] {
     ...m.agentTools.map((t, i) => [`agentTools[${i}].parameters`, t.parameters] as [string, unknown]),
     ...(m.settings ? [['settings', m.settings] as [string, unknown]] : []),
   ];
+  const { ajv } = validator();
   for (const [field, schema] of schemas) {
     if (!ajv.validateSchema(schema as object)) add(field, `is not a valid JSON Schema: ${ajv.errorsText(ajv.errors, { dataVar: 'schema' })}`);
   }
@@ -187,8 +199,9 @@ function unique(problems: ManifestProblem[]): ManifestProblem[] {
  * if (!result.ok) for (const p of result.problems) console.error(`${p.field}: ${p.message}`);
  */
 export function validateManifest(value: unknown): ManifestValidation {
-  if (!checkSchema(value)) {
-    const problems = unique((checkSchema.errors ?? []).map(describe));
+  const { check } = validator();
+  if (!check(value)) {
+    const problems = unique((check.errors ?? []).map(describe));
     // Ajv reports a failed oneOf branch and its cause; keep the cause, which names the field.
     const useful = problems.filter((p: ManifestProblem) => !/must match exactly one schema/.test(p.message));
     return { ok: false, problems: useful.length > 0 ? useful : problems };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, stop, type Plugin } from 'esbuild';
 import type { ModuleManifest } from '@dogan/module-manifest';
 import { checkBundleHandlers } from './bundle-handlers.js';
 
@@ -78,4 +78,12 @@ export async function buildCheckedModule(dir: string, manifest: ModuleManifest):
   const result = await buildModule(dir);
   await checkBundleHandlers(manifest, result.outfile);
   return result;
+}
+
+/**
+ * Stops esbuild's service process (it stays up after a build to make the next one fast): a long-lived
+ * process that builds once, such as the platform publishing its example modules, calls it when done.
+ */
+export async function stopBuildService(): Promise<void> {
+  await stop();
 }

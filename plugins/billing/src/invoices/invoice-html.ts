@@ -1,5 +1,6 @@
 import type { LocaleFormatter, MessageKey } from '@dogan/plugin-ksa';
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+import type QRCode from 'qrcode';
 import type { InvoiceWithLines } from './invoice-service.js';
 import { localIsoDate } from './invoice-service.js';
 
@@ -7,7 +8,9 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 
 /** The QR as an inline SVG image (no external request, prints sharply). */
 export function qrSvg(payload: string): Promise<string> {
-  return QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+  // Loaded on the first invoice rendered, not at start: the idle platform does not hold it.
+  const qr = createRequire(import.meta.url)('qrcode') as typeof QRCode;
+  return qr.toString(payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
 }
 
 /**

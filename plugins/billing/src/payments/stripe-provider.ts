@@ -1,4 +1,5 @@
-import Stripe from 'stripe';
+import { createRequire } from 'node:module';
+import type Stripe from 'stripe';
 import { BillingErrors } from '../errors.js';
 import type { ChargeRequest, ChargeResult, PaymentProvider, ProviderEvent } from './provider.js';
 
@@ -25,9 +26,13 @@ export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe' as const;
   readonly needsPaymentMethod = true;
   private readonly stripe: Stripe;
+  /** The SDK's class, for its error classes. */
+  private readonly sdk: typeof Stripe;
 
   constructor(private readonly options: StripeOptions) {
-    this.stripe = new Stripe(options.secretKey, clientOptions(options.apiUrl));
+    // Loaded here, not at import: a platform that does not bill through Stripe never loads its SDK.
+    this.sdk = createRequire(import.meta.url)('stripe') as typeof Stripe;
+    this.stripe = new this.sdk(options.secretKey, clientOptions(options.apiUrl));
   }
 
   async savePaymentMethod(input: { tenantId: string; tenantName: string; customerId: string | null; paymentMethod: string }) {
@@ -39,7 +44,7 @@ export class StripeProvider implements PaymentProvider {
       await this.stripe.customers.update(customerId, { invoice_settings: { default_payment_method: input.paymentMethod } });
       return { customerId, paymentMethod: input.paymentMethod };
     } catch (err) {
-      if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) throw BillingErrors.PAYMENT_METHOD_INVALID(err.message);
+      if (err instanceof this.sdk.errors.StripeInvalidRequestError || err instanceof this.sdk.errors.StripeCardError) throw BillingErrors.PAYMENT_METHOD_INVALID(err.message);
       throw BillingErrors.PAYMENT_PROVIDER_ERROR((err as Error).message);
     }
   }
@@ -65,11 +70,11 @@ export class StripeProvider implements PaymentProvider {
       }
       return { status: 'pending', providerPaymentId: intent.id };
     } catch (err) {
-      if (err instanceof Stripe.errors.StripeCardError) {
+      if (err instanceof this.sdk.errors.StripeCardError) {
         const intent = (err.raw as { payment_intent?: { id?: string } }).payment_intent;
         return { status: 'failed', providerPaymentId: intent?.id ?? null, failureCode: err.decline_code ?? err.code ?? 'card_declined', failureMessage: err.message };
       }
-      if (err instanceof Stripe.errors.StripeInvalidRequestError) {
+      if (err instanceof this.sdk.errors.StripeInvalidRequestError) {
         return { status: 'failed', providerPaymentId: null, failureCode: err.code ?? 'invalid_request', failureMessage: err.message };
       }
       // Connection or server error: the charge may or may not exist. Pending, retried with the same key.

@@ -1,14 +1,44 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import type { RegistryApp } from '@dogan/marketplace-registry';
 import { generatePublisherKeyPair, sha512Integrity, signRelease, type PublisherKeyPair } from '@dogan/module-manifest';
-import { buildModule, buildPackageArchive, readModuleManifest } from '@dogan/sdk';
 import type { Logger } from 'pino';
+import type * as SdkModule from '@dogan/sdk';
+
+/** The SDK, loaded on demand (`await import('@dogan/sdk')`): its packer and esbuild stay out of an idle platform. */
+type Sdk = typeof SdkModule;
 
 /** The publisher of the modules that ship with Dogan (sdk/examples). */
 export const PLATFORM_PUBLISHER = 'dogan';
 const EXAMPLES = new URL('../../../../sdk/examples/', import.meta.url).pathname;
+
+const mtime = (file: string) => (existsSync(file) ? statSync(file).mtimeMs : -1);
+
+/** The newest modification time under a folder. */
+function newest(dir: string): number {
+  let latest = -1;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : mtime(path));
+  }
+  return latest;
+}
+
+/**
+ * The example's bundle: the one `npm run build` made (`dist/module.js`) when it is newer than the
+ * sources, so the platform never runs esbuild; otherwise (sources edited since) built now, and the
+ * esbuild service stopped again once done.
+ */
+async function exampleBundle(dir: string, sdk: Sdk): Promise<Buffer> {
+  const prebuilt = join(dir, 'dist', 'module.js');
+  if (mtime(prebuilt) >= Math.max(mtime(join(dir, 'manifest.json')), newest(join(dir, 'src')))) return readFileSync(prebuilt);
+  try {
+    return readFileSync((await sdk.buildModule(dir)).outfile);
+  } finally {
+    await sdk.stopBuildService();
+  }
+}
 
 function platformKey(dataDir: string): PublisherKeyPair {
   const file = join(dataDir, 'platform-publisher.json');
@@ -48,6 +78,8 @@ async function ensurePublisher(registry: RegistryApp, key: PublisherKeyPair) {
  */
 export async function publishExampleModules(registry: RegistryApp, dataDir: string, log: Logger): Promise<string[]> {
   if (!existsSync(EXAMPLES)) return [];
+  // The SDK (its packer, and esbuild behind it) is loaded only when an example is not yet published.
+  let sdk: Sdk | undefined;
   const key = platformKey(dataDir);
   const publisher = await ensurePublisher(registry, key);
   const published: string[] = [];
@@ -55,11 +87,12 @@ export async function publishExampleModules(registry: RegistryApp, dataDir: stri
     const dir = join(EXAMPLES, name);
     if (!existsSync(join(dir, 'manifest.json'))) continue;
     try {
-      const manifest = readModuleManifest(dir);
-      const exists = await registry.catalog.version(manifest.id, manifest.version).then(() => true, () => false);
+      const { id, version } = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { id: string; version: string };
+      const exists = await registry.catalog.version(id, version).then(() => true, () => false);
       if (exists) continue;
-      const built = await buildModule(dir);
-      const { archive } = await buildPackageArchive({ manifest, bundle: readFileSync(built.outfile), readme: readFileSync(join(dir, 'README.md')) });
+      sdk ??= await import('@dogan/sdk');
+      const manifest = sdk.readModuleManifest(dir);
+      const { archive } = await sdk.buildPackageArchive({ manifest, bundle: await exampleBundle(dir, sdk), readme: readFileSync(join(dir, 'README.md')) });
       const signature = signRelease(createPrivateKey(key.privateKeyPem), sha512Integrity(archive), manifest);
       await registry.publishing.publish({ publisher: publisher as never, id: manifest.id, version: manifest.version, tarball: archive, signature, keyId: key.keyId });
       log.info({ moduleId: manifest.id, version: manifest.version }, 'example module published to the embedded registry');
