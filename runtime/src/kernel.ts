@@ -10,7 +10,7 @@ import { installHealthRoutes } from './http/health.js';
 import { createMetricsRegistry, installHttpMetrics } from './http/metrics.js';
 import { DOCS_PREFIX, installOpenApi } from './http/openapi.js';
 import { installProblemHandlers, sendProblem, toDoganError } from './http/problem.js';
-import { installValidation } from './http/validation.js';
+import { installValidation, type RouteValidators } from './http/validation.js';
 import { requestIdFrom } from './http/request-id.js';
 import { installRequestContext } from './http/request-context.js';
 import { installResponseFinished } from './http/response-finished.js';
@@ -40,6 +40,8 @@ export interface Kernel {
   readonly metrics: Registry;
   readonly adminAuth: AdminAuth;
   readonly log: Logger;
+  /** The routes' validators, compiled lazily; `startServer` compiles the rest once it listens. */
+  readonly validators: RouteValidators;
   /** Stops accepting, drains in-flight requests, then closes plugins in reverse order. */
   close(): Promise<void>;
 }
@@ -125,8 +127,9 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
 
   const app = createApp(config);
   const lifecycle = { closing: false };
+  let validators!: RouteValidators;
   try {
-    installValidation(app);
+    validators = installValidation(app);
     installProblemHandlers(app, {
       get localize() {
         return host.problemLocalizer;
@@ -155,5 +158,5 @@ export async function buildKernel(options: KernelOptions = {}): Promise<Kernel> 
     lifecycle.closing = true;
     return app.close();
   };
-  return { app, config, host, metrics, adminAuth, log, close };
+  return { app, config, host, metrics, adminAuth, log, validators, close };
 }

@@ -16,6 +16,12 @@ export async function startServer(kernel: Kernel, options: { exitProcess?: boole
   const { app, config, log } = kernel;
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   log.info({ url }, 'listening');
+  // Route validators not used yet compile now, in the background, so the first request to a route
+  // does not pay for it and a schema that cannot compile is reported at start.
+  kernel.validators.compileRemaining().then(
+    (count) => log.debug({ count }, 'route validators compiled'),
+    (err: unknown) => log.error({ err }, 'a route schema does not compile: requests to that route will fail'),
+  );
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   let shuttingDown: Promise<number> | undefined;
