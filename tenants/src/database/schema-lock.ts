@@ -38,8 +38,8 @@ export async function openCreatingDatabase(open: () => Promise<MikroORM>): Promi
   }
 }
 
-/** A 64-bit advisory lock key from a name, the same in every process. */
-function lockKey(name: string): string {
+/** A 64-bit advisory lock key from a name, the same in every process (schema locks and leases). */
+export function lockKey(name: string): string {
   return createHash('sha256').update(`dogan:${name}`).digest().readBigInt64BE(0).toString();
 }
 
