@@ -27,7 +27,7 @@ export {
 export { createServiceRef, type ServiceLookup, type ServiceRef } from './plugin/service-ref.js';
 export { requiredPlugins, resolvePluginOrder, validateDefinition } from './plugin/resolve-plugins.js';
 export type { PluginCatalog } from './plugin/load-plugins.js';
-export { PluginHost } from './plugin/plugin-host.js';
+export { PluginHost, type ReadinessOutcome } from './plugin/plugin-host.js';
 export { defineErrors, DoganError, isDoganError, type ErrorFactory, type ErrorSpec } from './errors/dogan-error.js';
 export { KernelErrors } from './errors.js';
 export { isUnavailableError, RETRY_AFTER_SECONDS } from './errors/unavailable.js';
@@ -57,3 +57,23 @@ export type { FromSchema, JsonSchemaTypeProvider } from './http/type-provider.js
 export { generateToken, hashToken, tokenMatchesHash } from './auth/secret-hash.js';
 export { compensateSteps, createStep, runSteps, StepFailedError, type Step } from './workflow/run-steps.js';
 export { createSecretBox, type SecretBox } from './auth/secret-box.js';
+export { isPublicAddress } from './sandbox/host/address-policy.js';
+export {
+  eventBusRef,
+  eventTypeMatches,
+  type DeliveryContext,
+  type EventBus,
+  type EventBusHealth,
+  type EventConsumer,
+  type EventSubscription,
+  type PlatformEvent,
+} from './events/event-bus.js';
+export {
+  EVENT_TYPE_PATTERN,
+  isKnownEventPattern,
+  isKnownEventType,
+  isPlatformEventType,
+  PLATFORM_EVENT_FAMILIES,
+  PLATFORM_EVENT_TYPES,
+  type PlatformEventType,
+} from './events/event-types.js';

@@ -133,6 +133,13 @@ export interface ModuleEvent<P = JsonValue> {
   readonly payload: P;
   /** How deep in a chain of events this delivery is; the platform stops chains at a fixed depth. */
   readonly depth: number;
+  /**
+   * The event's id, the same on every delivery of it: an event may be delivered more than once
+   * (at least once), so a handler with effects deduplicates on it. Absent on a platform without a bus.
+   */
+  readonly id?: string;
+  /** When it happened (ISO 8601), when known. */
+  readonly occurredAt?: string;
 }
 
 export interface JobRun {

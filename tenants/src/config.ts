@@ -33,7 +33,13 @@ export const tenantsConfigSchema = {
     max: 20,
   }),
   TENANT_DELETION_GRACE_DAYS: int({ description: 'Days a deleted tenant stays restorable before it is purged', default: 30, min: 0, max: 365 }),
-  TENANT_SWEEP_INTERVAL_MS: int({ description: 'How often trial expiry and deletion purges are checked', default: 600_000, min: 1_000, max: 86_400_000 }),
+  TENANT_SWEEP_INTERVAL_MS: int({ description: 'How often trial expiry and deletion purges are checked, once per cluster', default: 600_000, min: 1_000, max: 86_400_000 }),
+  LEASE_TTL_MS: int({
+    description: 'How long a cluster lease outlives a holder that stopped renewing it (SQLite lease rows), and how long a silent PostgreSQL lease connection is trusted',
+    default: 30_000,
+    min: 500,
+    max: 600_000,
+  }),
   DOGAN_DEMO_TENANT: bool({ description: 'Create a demo tenant (subdomain "demo") at start when it does not exist', default: false }),
   TRIAL_PERIOD_DAYS: int({ description: 'Length of a new tenant\'s trial, in days', default: 14, min: 0, max: 365 }),
   DEFAULT_PLAN: oneOf({

@@ -39,5 +39,8 @@ export const TenantErrors = defineErrors({
   ARCHIVE_INVALID: { status: 400, title: 'Invalid tenant archive', message: 'The tenant archive cannot be imported: %s' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'Invalid idempotency key', message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency key reused', message: 'Idempotency key "%s" was first used with another request (method, route or body); use a new key for a new request' },
+  LEASE_UNAVAILABLE: { status: 503, title: 'Lease service unavailable', message: 'Lease "%s" could not be asked for: %s' },
+  SCHEDULE_INVALID: { status: 500, title: 'Invalid scheduled job', message: 'Scheduled job "%s" cannot be scheduled: %s' },
+  SCHEDULED_JOB_DUPLICATE: { status: 500, title: 'Scheduled job registered twice', message: 'Scheduled job "%s" is already scheduled on this node; stop the first before scheduling it again' },
   IDEMPOTENCY_KEY_IN_PROGRESS: { status: 409, title: 'Request in progress', message: 'A request with idempotency key "%s" is still being processed; retry when it has finished' },
 });

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { createServiceRef, definePlugin, PLATFORM_ADMIN_POLICY, tenantPolicy } from '@dogan/runtime';
+import { createServiceRef, definePlugin, eventBusRef, PLATFORM_ADMIN_POLICY, tenantPolicy } from '@dogan/runtime';
 import { ApiKeyService } from './api-keys.js';
 import { tenantCommands } from './cli/tenant-commands.js';
 import { openControlPlane } from './database/control-plane.js';
@@ -15,6 +15,14 @@ import { TenantService } from './tenant-service.js';
 import { ensureDemoTenant } from './demo-tenant.js';
 import { asEntitySchemas } from './database/entity-definitions.js';
 import { tenantsConfigSchema, type TenantsConfig } from './config.js';
+import { leasesRef, type Leases } from './leases/lease.js';
+import { openLeases } from './leases/open-leases.js';
+import { clusterSchedulerRef, Scheduler, type ScheduledJob } from './scheduling/cluster-scheduler.js';
+import { ScheduledRuns } from './scheduling/scheduled-runs.js';
+import { schedulerMetrics } from './scheduling/scheduler-metrics.js';
+import { eventOutboxRef } from './event-outbox.js';
+import { EventRecorder, keepCachesCoherent, type CacheCoherence } from './event-recorder.js';
+import { tenantCachesConsumer } from './tenant-caches.js';
 
 export { tenantsConfigSchema, type TenantsConfig } from './config.js';
 
@@ -26,7 +34,21 @@ export { TenantDatabaseManager, type Dialect } from './database/tenant-database-
 export { TenantData } from './database/tenant-data.js';
 export type { SqlParam, SqlRow, SqlSession } from './database/sql-session.js';
 export { usageCountersRef, type UsageCounter, type UsageCounters } from './usage-counters.js';
+export { eventOutboxRef, type EventOutbox, type NewPlatformEvent } from './event-outbox.js';
+export { EventRecorder, keepCachesCoherent, type CacheCoherence, type CoherenceOptions } from './event-recorder.js';
+export * from './events.js';
 export { ApiKeyService } from './api-keys.js';
+export { leasesRef, type Lease, type Leases } from './leases/lease.js';
+export {
+  clusterSchedulerRef,
+  type ClusterScheduler,
+  type RunOutcome,
+  type ScheduledJob,
+  type ScheduledJobOptions,
+  type ScheduledRun,
+} from './scheduling/cluster-scheduler.js';
+export type { Schedule } from './scheduling/cadence.js';
+export { parseCron, type CronSchedule } from './scheduling/cron.js';
 export { ControlPlaneHealth } from './database/control-plane-health.js';
 export { tenantReferences } from './http/resolve-tenant.js';
 export * from './idempotency/index.js';
@@ -57,15 +79,21 @@ export interface QuotaProvider {
 }
 export const quotaProviderRef = createServiceRef<QuotaProvider>({ id: 'tenants.quotaProvider' });
 
+/** Each running instance's every-node consumer (a definition may serve several kernels in one process: tests). */
+const coherence = new WeakMap<TenantsApi, CacheCoherence>();
+
+/** Each running instance's leases and scheduler (a definition may serve several kernels in one process: tests). */
+const clusters = new WeakMap<TenantsApi, { leases: Leases; scheduler: Scheduler; sweep?: ScheduledJob }>();
+
 export default definePlugin({
   name: 'tenants',
   version: '0.1.0',
   kernel: '^0.1.0',
   description: 'Control plane, a database per tenant, lifecycle, tenant resolution and API keys',
   config: tenantsConfigSchema,
-  provides: [tenantsApiRef],
-  // Provided by billing, which needs this plugin: looked up at request time.
-  optionalDeps: { quota: quotaProviderRef },
+  provides: [tenantsApiRef, leasesRef, clusterSchedulerRef],
+  // Provided by billing and the events plugin, which need this plugin: looked up when used.
+  optionalDeps: { quota: quotaProviderRef, outbox: eventOutboxRef, bus: eventBusRef },
   commands: tenantCommands(),
 
   async init(ctx): Promise<TenantsApi> {
@@ -74,8 +102,9 @@ export default definePlugin({
     const controlPlane = await openControlPlane(config, { ...contributed, log: ctx.log });
     const servers = configuredServers(config);
     const databases = new TenantDatabaseManager({ config, servers, entities: () => asEntitySchemas(ctx.contributions.tenantEntities()), log: ctx.log });
-    const keys = new ApiKeyService(controlPlane);
-    const tenants = new TenantService({ controlPlane, databases, servers, contributions: ctx.contributions, config, log: ctx.log, apiKeys: keys });
+    const events = new EventRecorder(() => ctx.services.getOptional(eventOutboxRef));
+    const keys = new ApiKeyService(controlPlane, events);
+    const tenants = new TenantService({ controlPlane, databases, servers, contributions: ctx.contributions, config, log: ctx.log, apiKeys: keys, events });
     const health = new ControlPlaneHealth(controlPlane, ctx.log);
     const authDeps = { tenants, keys, health, adminAuth: ctx.adminAuth, baseDomain: config.DOGAN_BASE_DOMAIN };
     // Routes declaring `auth: 'tenant'` are authenticated, resolved and scope-checked by these stages.
@@ -84,6 +113,12 @@ export default definePlugin({
     const data = new TenantData(databases, controlPlane);
     const api: TenantsApi = { tenants, keys, databases, data, controlPlane, health, config };
     ctx.provide(tenantsApiRef, api);
+    // Once-per-cluster work (the sweep here, billing runs, module cron jobs) claims its due times through these.
+    const leases = openLeases(config, data.controlPlane, ctx.log);
+    const scheduler = new Scheduler({ runs: new ScheduledRuns(data.controlPlane, leases.holder), leases, metrics: schedulerMetrics(ctx.metrics), log: ctx.log.child({ component: 'scheduler' }) });
+    ctx.provide(leasesRef, leases);
+    ctx.provide(clusterSchedulerRef, scheduler);
+    clusters.set(api, { leases, scheduler });
     ctx.addReadinessCheck('control-plane database', () => health.probe());
     return api;
   },
@@ -122,16 +157,25 @@ export default definePlugin({
   },
 
   async onReady(ctx, api) {
+    // Every node applies tenant status changes and key revocations made on any node within a second.
+    const bus = ctx.services.getOptional(eventBusRef);
+    if (bus) coherence.set(api, await keepCachesCoherent(bus, tenantCachesConsumer(api, ctx.log)));
     api.health.start();
     // Provisionings a crash interrupted are undone before serving (and by every sweep after).
     await api.tenants.recoverProvisioning('system:start-up');
-    api.tenants.startSweeper(ctx.config.TENANT_SWEEP_INTERVAL_MS);
+    const cluster = clusters.get(api)!;
+    cluster.sweep = cluster.scheduler.scheduleOncePerCluster('tenant_sweep', { intervalMs: ctx.config.TENANT_SWEEP_INTERVAL_MS, run: () => api.tenants.sweep() });
     if (ctx.config.DOGAN_DEMO_TENANT) await ensureDemoTenant(api, ctx);
   },
 
   async onClose(_ctx, api) {
+    await coherence.get(api)?.close();
     api.health.stop();
-    api.tenants.stopSweeper();
+    const cluster = clusters.get(api);
+    await cluster?.sweep?.stop();
+    // Jobs of the plugins loaded after this one were stopped in their onClose; what is left ends here.
+    await cluster?.scheduler.close();
+    await cluster?.leases.close();
     await api.databases.close();
     await api.controlPlane.close(true);
   },

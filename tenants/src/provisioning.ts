@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import { createStep, isDoganError, runSteps, StepFailedError, type PluginContributions, type Step, type TenantHooks } from '@dogan/runtime';
 import { leastLoadedServer, tenantDatabaseName, type DatabaseServer } from './database/database-servers.js';
+import { sqlSession } from './database/sql-session.js';
 import type { TenantDatabaseManager } from './database/tenant-database-manager.js';
 import { migrateTenantDatabase } from './database/tenant-migrations.js';
 import { TenantSchema, type Tenant } from './entities/tenant.js';
 import { TenantErrors } from './errors.js';
+import type { EventRecorder } from './event-recorder.js';
+import { tenantEvent } from './events.js';
 import { faultPoint } from './fault-injection.js';
 import { leaseLost, leaseUntil, ProvisioningLease } from './provisioning-lease.js';
 
@@ -15,6 +18,8 @@ export interface ProvisioningDeps {
   servers: readonly DatabaseServer[];
   /** What the loaded plugins contribute: tenant migrations and tenant hooks. */
   contributions: PluginContributions;
+  /** Platform events (`tenant.created`), when an events plugin is loaded. */
+  events?: EventRecorder;
 }
 
 export interface NewTenant {
@@ -43,6 +48,8 @@ export interface ProvisioningState {
   creatingDatabase: boolean;
   /** Set when dropping our database failed: the record then stays, so that recovery drops it later. */
   databaseLeftBehind: boolean;
+  /** Who asked for the tenant, for its `tenant.created` event. */
+  actor?: string;
 }
 
 async function choosePlacement(deps: ProvisioningDeps, requested: string | undefined): Promise<string> {
@@ -169,14 +176,16 @@ export function provisioningSteps(deps: ProvisioningDeps): Array<Step<Provisioni
       },
     ),
     step('open-for-business', async (s) => {
-      const opened = await deps.controlPlane.em
-        .fork()
-        .nativeUpdate(
+      // `tenant.created` commits with the status that opens the tenant: never for one rolled back.
+      await deps.controlPlane.em.fork().transactional(async (em) => {
+        const opened = await em.nativeUpdate(
           TenantSchema,
           { id: s.tenant.id, status: 'provisioning', provisioningOwner: s.lease.owner },
           { status: 'trial', updatedAt: new Date(), provisioningOwner: null, provisioningLeaseUntil: null, provisioningStep: null },
         );
-      if (opened !== 1) throw leaseLost();
+        if (opened !== 1) throw leaseLost();
+        await deps.events?.record(sqlSession(em), [tenantEvent('tenant.created', { ...s.tenant, status: 'trial' }, null, s.actor ?? 'system')]);
+      });
       s.lease.stop();
       s.tenant.status = 'trial';
     }),
@@ -188,7 +197,7 @@ export function provisioningSteps(deps: ProvisioningDeps): Array<Step<Provisioni
  * newest first, and the error names the step; a retry starts clean. A crash leaves the record in
  * `provisioning` with its lease, for recovery (provisioning-recovery.ts) to undo.
  */
-export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant, owner: string): Promise<Tenant> {
+export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant, owner: string, actor?: string): Promise<Tenant> {
   const id = input.id ?? randomUUID();
   const server = await choosePlacement(deps, input.databaseServer);
   const now = new Date();
@@ -208,7 +217,7 @@ export async function provisionTenant(deps: ProvisioningDeps, input: NewTenant, 
     updatedAt: now,
   };
   const lease = new ProvisioningLease(deps.controlPlane, id, owner);
-  const state: ProvisioningState = { tenant, lease, hooked: [], reserved: false, creatingDatabase: false, databaseLeftBehind: false };
+  const state: ProvisioningState = { tenant, lease, hooked: [], reserved: false, creatingDatabase: false, databaseLeftBehind: false, actor };
   try {
     await runSteps(provisioningSteps(deps), state);
   } catch (err) {

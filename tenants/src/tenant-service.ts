@@ -5,10 +5,13 @@ import type { Logger } from 'pino';
 import type { ApiKeyService } from './api-keys.js';
 import type { DatabaseServer } from './database/database-servers.js';
 import type { TenantDatabaseManager } from './database/tenant-database-manager.js';
+import { sqlSession } from './database/sql-session.js';
 import { migrateTenantDatabase } from './database/tenant-migrations.js';
 import { AuditEntrySchema } from './entities/audit-entry.js';
 import { TenantSchema, type Tenant, type TenantStatus } from './entities/tenant.js';
 import { TenantErrors } from './errors.js';
+import { EventRecorder } from './event-recorder.js';
+import { LIFECYCLE_EVENT, tenantEvent } from './events.js';
 import { nextStatus, type LifecycleAction } from './lifecycle.js';
 import { PLAN_NAMES } from './plans.js';
 import { provisionTenant, type ProvisioningDeps } from './provisioning.js';
@@ -65,7 +68,6 @@ export function isTenantReference(ref: string): boolean {
  */
 export class TenantService {
   private readonly cache = new Map<string, { tenant: Tenant | null; until: number }>();
-  private sweeper: NodeJS.Timeout | undefined;
   /** Who this service's provisionings belong to, for recovery on other nodes (provisioning-lease.ts). */
   private readonly owner = newProvisioningOwner();
 
@@ -85,10 +87,22 @@ export class TenantService {
     return this.deps.servers;
   }
 
-  /** Drops cached look-ups of a tenant after a change made outside this service. */
+  private get events(): EventRecorder {
+    return this.deps.events ?? EventRecorder.none;
+  }
+
+  /** Drops cached look-ups of a tenant after a change made outside this service (or on another node). */
   forget(tenant: Pick<Tenant, 'id' | 'subdomain'>): void {
+    const cached = this.cache.get(tenant.id)?.tenant;
     this.cache.delete(tenant.id);
     this.cache.delete(tenant.subdomain);
+    // A rename of the subdomain leaves the old one cached under its old name.
+    if (cached && cached.subdomain !== tenant.subdomain) this.cache.delete(cached.subdomain);
+  }
+
+  /** Drops every cached look-up (the bus was down: changes on other nodes may have been missed). */
+  forgetAll(): void {
+    this.cache.clear();
   }
 
   async audit(tenantId: string | null, action: string, actor: string, details?: Record<string, unknown>): Promise<void> {
@@ -155,6 +169,7 @@ export class TenantService {
       this.deps,
       { ...input, name, subdomain, plan, trialDays: input.trialDays ?? this.deps.config.TRIAL_PERIOD_DAYS },
       this.owner,
+      actor,
     );
     this.forget(tenant);
     await this.audit(tenant.id, 'tenant.created', actor, { subdomain, plan, databaseServer: tenant.databaseServer });
@@ -163,20 +178,26 @@ export class TenantService {
   }
 
   async update(ref: string, changes: { name?: string; plan?: string; locale?: string; timezone?: string }, actor: string): Promise<Tenant> {
-    const em = this.deps.controlPlane.em.fork();
-    const tenant = await em.findOne(TenantSchema, { id: (await this.get(ref)).id });
-    if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
-    if (changes.name !== undefined) tenant.name = validateTenantName(changes.name);
-    if (changes.plan !== undefined) {
-      if (!PLAN_NAMES.includes(changes.plan)) throw TenantErrors.PLAN_UNKNOWN(changes.plan, PLAN_NAMES.join(', '));
-      tenant.plan = changes.plan;
-    }
-    if (changes.locale !== undefined) tenant.locale = changes.locale;
-    if (changes.timezone !== undefined) {
-      if (!isTimeZone(changes.timezone)) throw TenantErrors.TIMEZONE_INVALID(changes.timezone.slice(0, 64));
-      tenant.timezone = changes.timezone;
-    }
-    await em.flush();
+    const id = (await this.get(ref)).id;
+    const tenant = await this.deps.controlPlane.em.fork().transactional(async (em) => {
+      const tenant = await em.findOne(TenantSchema, { id });
+      if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
+      const before = { name: tenant.name, plan: tenant.plan, locale: tenant.locale, timezone: tenant.timezone };
+      if (changes.name !== undefined) tenant.name = validateTenantName(changes.name);
+      if (changes.plan !== undefined) {
+        if (!PLAN_NAMES.includes(changes.plan)) throw TenantErrors.PLAN_UNKNOWN(changes.plan, PLAN_NAMES.join(', '));
+        tenant.plan = changes.plan;
+      }
+      if (changes.locale !== undefined) tenant.locale = changes.locale;
+      if (changes.timezone !== undefined) {
+        if (!isTimeZone(changes.timezone)) throw TenantErrors.TIMEZONE_INVALID(changes.timezone.slice(0, 64));
+        tenant.timezone = changes.timezone;
+      }
+      await em.flush();
+      const changed = (Object.keys(before) as Array<keyof typeof before>).filter((k) => before[k] !== tenant[k]);
+      if (changed.length > 0) await this.events.record(sqlSession(em), [tenantEvent('tenant.updated', tenant, tenant.status, actor, { changed })]);
+      return tenant;
+    });
     this.forget(tenant);
     await this.audit(tenant.id, 'tenant.updated', actor, changes);
     return tenant;
@@ -184,23 +205,26 @@ export class TenantService {
 
   /** Applies a lifecycle action, refusing transitions that make no sense. */
   async transition(ref: string, action: LifecycleAction, actor: string): Promise<Tenant> {
-    const em = this.deps.controlPlane.em.fork();
-    const tenant = await em.findOne(TenantSchema, { id: (await this.get(ref)).id });
-    if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
-    const from = tenant.status;
-    const to = nextStatus(action, from, tenant.statusBeforeDeletion);
-    tenant.status = to;
-    if (action === 'delete') {
-      tenant.statusBeforeDeletion = from;
-      tenant.deletionScheduledAt = new Date(Date.now() + this.deps.config.TENANT_DELETION_GRACE_DAYS * 86_400_000);
-    }
-    if (action === 'restore') {
-      tenant.statusBeforeDeletion = null;
-      tenant.deletionScheduledAt = null;
-    }
-    await em.flush();
+    const id = (await this.get(ref)).id;
+    const { tenant, from } = await this.deps.controlPlane.em.fork().transactional(async (em) => {
+      const tenant = await em.findOne(TenantSchema, { id });
+      if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
+      const from = tenant.status;
+      tenant.status = nextStatus(action, from, tenant.statusBeforeDeletion);
+      if (action === 'delete') {
+        tenant.statusBeforeDeletion = from;
+        tenant.deletionScheduledAt = new Date(Date.now() + this.deps.config.TENANT_DELETION_GRACE_DAYS * 86_400_000);
+      }
+      if (action === 'restore') {
+        tenant.statusBeforeDeletion = null;
+        tenant.deletionScheduledAt = null;
+      }
+      await em.flush();
+      await this.events.record(sqlSession(em), [tenantEvent(LIFECYCLE_EVENT[action], tenant, from, actor)]);
+      return { tenant, from };
+    });
     this.forget(tenant);
-    await this.audit(tenant.id, `tenant.${action}`, actor, { from, to });
+    await this.audit(tenant.id, `tenant.${action}`, actor, { from, to: tenant.status });
     return tenant;
   }
 
@@ -227,7 +251,10 @@ export class TenantService {
     }
     await this.deps.databases.dropDatabase(tenant);
     await this.deps.apiKeys.revokeAllOf(tenant.id);
-    await this.deps.controlPlane.em.fork().nativeDelete(TenantSchema, { id: tenant.id });
+    await this.deps.controlPlane.em.fork().transactional(async (em) => {
+      await em.nativeDelete(TenantSchema, { id: tenant.id });
+      await this.events.record(sqlSession(em), [tenantEvent('tenant.deleted', tenant, tenant.status, actor, { purged: true })]);
+    });
     this.forget(tenant);
     await this.audit(tenant.id, 'tenant.purged', actor, { subdomain: tenant.subdomain });
   }
@@ -267,7 +294,8 @@ export class TenantService {
   /**
    * Expires ended trials, purges tenants whose deletion grace has passed and rolls back interrupted
    * provisionings. One tenant that fails (its database server down, its status changed meanwhile) is
-   * reported and logged; the others are still swept, and the next sweep tries it again.
+   * reported and logged; the others are still swept, and the next sweep tries it again. The plugin
+   * runs it once per cluster per TENANT_SWEEP_INTERVAL_MS (the `tenant_sweep` scheduled job).
    */
   async sweep(now = new Date()): Promise<SweepReport> {
     const em = this.deps.controlPlane.em.fork();
@@ -294,24 +322,6 @@ export class TenantService {
       await attempt(t.id, 'purge', () => this.purge(t.id, 'system:sweep'));
     }
     return report;
-  }
-
-  /**
-   * Runs the sweep on a timer. Each node runs its own for now; the transitions are idempotent
-   * (a tenant already expired or purged is skipped, a roll-back is claimed by one node), so two
-   * nodes sweeping do no harm.
-   */
-  startSweeper(intervalMs: number): void {
-    this.stopSweeper();
-    this.sweeper = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.deps.log.error({ err }, 'tenant sweep failed'));
-    }, intervalMs);
-    this.sweeper.unref();
-  }
-
-  stopSweeper(): void {
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
   }
 
   /**

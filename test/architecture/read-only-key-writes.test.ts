@@ -110,6 +110,21 @@ async function snapshot(kernel: Kernel, routes: readonly RegisteredRoute[], tena
   return { controlPlane, perTenant };
 }
 
+/** Waits until the control plane's row counts stay the same for 1.5 s, longer than the relay's sweep (background work done). */
+async function quiet(kernel: Kernel): Promise<void> {
+  const api = kernel.host.service(tenantsApiRef);
+  const counts = async () => JSON.stringify(await tableCounts(async (sql) => (await api.controlPlane.em.getConnection().execute(sql, [], 'all')) as Array<Record<string, unknown>>));
+  const end = Date.now() + 20_000;
+  let last = await counts();
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 1500));
+    const now = await counts();
+    if (now === last) return;
+    last = now;
+  }
+  throw new Error('the control plane kept changing for 20 s after the set-up');
+}
+
 t.test('a read-only key is refused on every write route, for two tenants, and nothing changes', async (t) => {
   const { kernel, routes, demoKey } = await startFullKernel(t);
   const { app } = kernel;
@@ -130,6 +145,9 @@ t.test('a read-only key is refused on every write route, for two tenants, and no
     tenants.push({ tenant: (await api.tenants.find(subdomain))!, readerKey: created.json().key, readerKeyId: created.json().id });
   }
 
+  // The set-up's own events (tenant created, module installed...) are relayed and handled in the
+  // background; wait until that is done, so what changes afterwards is the refused writes' doing.
+  await quiet(kernel);
   const before = await snapshot(kernel, routes, tenants);
   const notesBefore = (before.perTenant.demo as { notes: { status: number; body: string } }).notes;
   t.equal(notesBefore.status, 200, 'the read-only key reads');

@@ -31,3 +31,18 @@ t.test('docker-compose.yml sets only variables the config schema knows', async (
   }
   t.equal(compose.services['runtime-1']?.environment?.DATABASE_URL, 'postgresql://postgres:postgres@postgres:5432/dogan', 'replicas share PostgreSQL');
 });
+
+t.test("README's configuration table and .env.example name only known variables, with the schema's defaults", async (t) => {
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+  const start = readme.indexOf('## Configuration');
+  const table = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const rows = [...table.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| (?:`([^`]*)`|[^|]*) \|/gm)];
+  t.ok(rows.length > 20, `${rows.length} variables in the README's table`);
+  t.same(rows.map((r) => r[1]!).filter((name) => !known.has(name)), [], 'the README names no variable the schema does not read');
+  const wrongReadme = rows.filter(([, name, shown]) => shown !== undefined && platform.schema[name!]?.defaultText !== undefined && platform.schema[name!]!.defaultText !== shown);
+  t.same(wrongReadme.map(([, name, shown]) => `${name}: README ${shown}, schema ${platform.schema[name!]!.defaultText}`), [], "the README's defaults are the schema's");
+  const example = readFileSync(new URL('.env.example', root), 'utf8');
+  const set = [...example.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)];
+  const wrongExample = set.filter(([, name, value]) => platform.schema[name!]?.defaultText !== undefined && platform.schema[name!]!.defaultText !== value);
+  t.same(wrongExample.map(([, name, value]) => `${name}: .env.example ${value}, schema ${platform.schema[name!]!.defaultText}`), [], '.env.example sets each variable to its default');
+});

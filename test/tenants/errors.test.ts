@@ -14,6 +14,6 @@ t.test('tenant error codes: exported, screaming snake case, an error status, non
 
 t.test('refusals of what a person sent are 4xx; only failures on our side are 5xx', async (t) => {
   const serverSide = Object.entries(TenantErrors).filter(([, f]) => f.spec.status >= 500).map(([k]) => k).sort();
-  t.same(serverSide, ['CONTROL_PLANE_MIGRATION_FAILED', 'CONTROL_PLANE_SCHEMA_PARTIAL', 'TENANT_MIGRATION_FAILED', 'TENANT_PROVISIONING_FAILED']);
+  t.same(serverSide, ['CONTROL_PLANE_MIGRATION_FAILED', 'CONTROL_PLANE_SCHEMA_PARTIAL', 'LEASE_UNAVAILABLE', 'SCHEDULED_JOB_DUPLICATE', 'SCHEDULE_INVALID', 'TENANT_MIGRATION_FAILED', 'TENANT_PROVISIONING_FAILED']);
   t.match(TenantErrors.TENANT_PROVISIONING_FAILED('acme', 'run-migrations', 'boom').message, 'failed at step "run-migrations": boom');
 });

@@ -34,6 +34,18 @@ export const billingConfigSchema = {
   BILLING_CURRENCY: oneOf({ description: 'Currency of plans and invoices', default: 'SAR', values: ['SAR', 'USD'] as const }),
   MARKETPLACE_PUBLISHER_SHARE_PERCENT: int({ description: "Publishers' share of a paid module's price, in percent", default: 70, min: 0, max: 100 }),
   USAGE_TRACKING_ENABLED: bool({ description: 'Count API calls and other usage for quotas and billing', default: true }),
+  BILLING_CYCLE_INTERVAL_MS: int({
+    description: 'How often the billing run (trial ends, closed periods, renewals) is due, once per cluster',
+    default: 60_000,
+    min: 100,
+    max: 86_400_000,
+  }),
+  BILLING_DUNNING_INTERVAL_MS: int({
+    description: 'How often failed payments due for a retry are charged again, once per cluster',
+    default: 60_000,
+    min: 100,
+    max: 86_400_000,
+  }),
 };
 
 export type BillingConfig = Config & ConfigValues<typeof billingConfigSchema>;

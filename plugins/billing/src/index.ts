@@ -7,6 +7,16 @@ import { createBillingPlugin } from './plugin.js';
 export { createBillingPlugin, type BillingPluginOptions } from './plugin.js';
 export { billingServiceRef, type BillingService, type BillingTenant, type UsageReport } from './billing-service.js';
 export { BillingErrors, type BillingErrorCode } from './errors.js';
+export {
+  BILLING_EVENT_TYPES,
+  type BillingEventType,
+  type InvoiceIssuedPayload,
+  type PaymentFailedPayload,
+  type PaymentSucceededPayload,
+  type SubscriptionChange,
+  type SubscriptionChangedPayload,
+  type TrialEndingPayload,
+} from './events.js';
 export { ManualClock, systemClock, addMonths, type Clock } from './clock.js';
 export * as money from './money.js';
 export { encodeZatcaQr, decodeZatcaQr, zatcaTimestamp, type ZatcaQrFields } from './invoices/zatca-qr.js';

@@ -1,11 +1,26 @@
 import type { Logger } from 'pino';
-import { definePlugin } from '@dogan/runtime';
+import { definePlugin, eventBusRef, type ServiceLookup } from '@dogan/runtime';
 import { ksaServiceRef, formatHijriIso, type KsaPlatform } from '@dogan/plugin-ksa';
-import { IdempotencyStore, installIdempotency, quotaProviderRef, tenantsApiRef, usageCountersRef, type TenantsApi } from '@dogan/tenants';
+import {
+  clusterSchedulerRef,
+  eventOutboxRef,
+  EventRecorder,
+  IdempotencyStore,
+  installIdempotency,
+  keepCachesCoherent,
+  quotaProviderRef,
+  tenantsApiRef,
+  usageCountersRef,
+  type CacheCoherence,
+  type CoherenceOptions,
+  type ScheduledJob,
+  type TenantsApi,
+} from '@dogan/tenants';
 import { billingConfigSchema, checkBillingConfig, type BillingConfig } from './config.js';
 import { billingServiceRef, createBillingService, type BillingService } from './billing-service.js';
 import { systemClock, type Clock } from './clock.js';
 import { billingEntities } from './entities/index.js';
+import type { RecordEvents } from './events.js';
 import { billingControlPlaneMigrations } from './migrations/index.js';
 import { InvoiceSchema, type Invoice } from './entities/invoices.js';
 import { SubscriptionSchema } from './entities/subscriptions.js';
@@ -29,18 +44,22 @@ export interface BillingPluginOptions {
   clock?: Clock;
   /** How often counted API calls are written (default 5 s). */
   flushIntervalMs?: number;
-  /** How often the billing run looks for trial ends, closed periods and retries (default 60 s); 0 disables. */
+  /**
+   * How often the billing run (trial ends, closed periods, renewals) and dunning are due, overriding
+   * BILLING_CYCLE_INTERVAL_MS and BILLING_DUNNING_INTERVAL_MS; 0 disables both (tests run them by hand).
+   */
   cycleIntervalMs?: number;
 }
 
 const DEFAULT_FLUSH_MS = 5_000;
-const DEFAULT_CYCLE_MS = 60_000;
 
-function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: TenantsApi; ksa: KsaPlatform } }, clock: Clock): BillingService {
+function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: TenantsApi; ksa: KsaPlatform }; services: ServiceLookup }, clock: Clock): BillingService {
   const api = ctx.deps.tenants;
   const ksa = ctx.deps.ksa;
   const orm = api.controlPlane;
   const config = ctx.config;
+  const recorder = new EventRecorder(() => ctx.services.getOptional(eventOutboxRef));
+  const events: RecordEvents = (em, list) => recorder.record(api.data.controlPlaneWithin(em), list);
   const catalog = new PlanCatalog(orm);
   const invoices = new InvoiceService({
     orm,
@@ -49,6 +68,7 @@ function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: Tenan
     catalog,
     seller: { name: config.DOGAN_SELLER_NAME, vatNumber: config.DOGAN_SELLER_VAT_NUMBER },
     hijriOf: (iso) => formatHijriIso(ksa.service.calendar.toHijri(iso)),
+    events,
   });
   let service!: BillingService;
   const payments = new PaymentService({
@@ -57,6 +77,7 @@ function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: Tenan
     log: ctx.log,
     provider: configuredProvider(config),
     providers: (name) => (name === config.BILLING_PROVIDER ? configuredProvider(config) : providerNamed(config, name)),
+    events,
     hooks: {
       async onInvoicePaid(invoice: Invoice) {
         await service.modules.recordPayouts(invoice);
@@ -64,7 +85,7 @@ function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: Tenan
         if (!sub) return;
         const open = await orm.em.fork().count(InvoiceSchema, { tenantId: invoice.tenantId, status: 'issued', firstFailedAt: { $ne: null } });
         if (open > 0) return;
-        if (sub.status === 'past_due') await orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, status: 'past_due' }, { status: 'active' });
+        if (sub.status === 'past_due') await service.subscriptions.moveStatus(invoice.tenantId, 'past_due', 'active', 'payment_recovered');
         if (sub.suspendedForNonPayment) {
           await orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id }, { suspendedForNonPayment: false });
           await moveTenant(api.tenants, invoice.tenantId, 'activate', 'billing:payment');
@@ -72,7 +93,7 @@ function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: Tenan
         await service.subscriptions.notice(invoice.tenantId, 'payment_received', { invoice: invoice.number, amount: invoice.total, currency: invoice.currency, messageKey: 'email.paymentReceived.subject' });
       },
       async onPaymentFailed(invoice, payment) {
-        await orm.em.fork().nativeUpdate(SubscriptionSchema, { tenantId: invoice.tenantId, status: 'active' }, { status: 'past_due' });
+        await service.subscriptions.moveStatus(invoice.tenantId, 'active', 'past_due', 'past_due');
         await service.subscriptions.notice(invoice.tenantId, 'payment_failed', { invoice: invoice.number, attempt: payment.attempt, code: payment.failureCode, nextAttemptAt: invoice.nextAttemptAt?.toISOString() ?? null });
       },
       async onDunningExhausted(invoice) {
@@ -86,6 +107,7 @@ function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: Tenan
     orm, clock, log: ctx.log, catalog, invoices, payments, tenants: api.tenants,
     currency: config.BILLING_CURRENCY, trialDays: api.config.TRIAL_PERIOD_DAYS,
     changed: (tenantId) => service?.meter.invalidate(tenantId),
+    events,
   });
   const meter = new ApiCallMeter({
     sql: api.data.controlPlane,
@@ -105,9 +127,20 @@ function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: Tenan
   });
   const usage = new UsageService({ orm, data: api.data, clock, meter });
   const modules = new ModuleBilling({ orm, clock, usage, currency: config.BILLING_CURRENCY, sharePercent: config.MARKETPLACE_PUBLISHER_SHARE_PERCENT });
-  const cycle = new BillingCycle({ orm, clock, log: ctx.log, catalog, subscriptions, payments, usage, meter, modules, tenants: api.tenants });
+  const cycle = new BillingCycle({ orm, clock, log: ctx.log, catalog, subscriptions, payments, usage, meter, modules, tenants: api.tenants, events });
   service = createBillingService({ clock, catalog, subscriptions, invoices, payments, usage, meter, modules, cycle, tenants: api.tenants });
   return service;
+}
+
+/** Each node's quota cache reloads a tenant whose plan, period or status changed on any node. */
+function quotaCachesConsumer(billing: BillingService, log: Logger): CoherenceOptions {
+  return {
+    name: 'billing.quotas',
+    types: ['billing.subscription_changed', 'tenant.*'],
+    log,
+    apply: (event) => (event.tenantId ? billing.meter.invalidate(event.tenantId) : undefined),
+    resync: () => billing.meter.invalidateAll(),
+  };
 }
 
 /**
@@ -117,8 +150,9 @@ function build(ctx: { config: BillingConfig; log: Logger; deps: { tenants: Tenan
  */
 export function createBillingPlugin(options: BillingPluginOptions = {}) {
   const clock = options.clock ?? systemClock;
-  // One timer per running instance: a plugin definition may serve several kernels in one process (tests).
-  const cycleTimers = new WeakMap<BillingService, NodeJS.Timeout>();
+  // The scheduled jobs of each running instance: a plugin definition may serve several kernels in one process (tests).
+  const scheduled = new WeakMap<BillingService, ScheduledJob[]>();
+  const coherence = new WeakMap<BillingService, CacheCoherence>();
   return definePlugin({
     name: 'billing',
     version: '0.1.0',
@@ -126,7 +160,9 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
     description: 'Plans, subscriptions, usage metering and quotas, VAT invoices with ZATCA QR, payments and dunning',
     config: billingConfigSchema,
     checkConfig: checkBillingConfig,
-    deps: { tenants: tenantsApiRef, ksa: ksaServiceRef },
+    deps: { tenants: tenantsApiRef, ksa: ksaServiceRef, scheduler: clusterSchedulerRef },
+    // With the events plugin, billing's events are recorded in its outbox and each node's quota cache follows plan changes.
+    optionalDeps: { outbox: eventOutboxRef, bus: eventBusRef },
     provides: [billingServiceRef, quotaProviderRef, usageCountersRef],
     controlPlaneEntities: billingEntities,
     controlPlaneMigrations: billingControlPlaneMigrations,
@@ -163,14 +199,18 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
       await app.register(async (hooks) => webhookRoutes(hooks, billing));
     },
 
-    onReady(ctx, billing) {
+    async onReady(ctx, billing) {
+      const bus = ctx.services.getOptional(eventBusRef);
+      if (bus) coherence.set(billing, await keepCachesCoherent(bus, quotaCachesConsumer(billing, ctx.log)));
       billing.meter.start(options.flushIntervalMs ?? DEFAULT_FLUSH_MS);
-      const every = options.cycleIntervalMs ?? DEFAULT_CYCLE_MS;
-      if (every > 0) {
-        const timer = setInterval(() => void billing.runCycle().catch((err: unknown) => ctx.log.error({ err }, 'billing run failed')), every);
-        timer.unref();
-        cycleTimers.set(billing, timer);
-      }
+      if (options.cycleIntervalMs === 0) return;
+      // Once per due time across the cluster: each step claims its tenant and period too, so a run
+      // started by hand (POST /api/admin/billing/run) meanwhile still bills nothing twice.
+      const { scheduler } = ctx.deps;
+      scheduled.set(billing, [
+        scheduler.scheduleOncePerCluster('billing_cycle', { intervalMs: options.cycleIntervalMs ?? ctx.config.BILLING_CYCLE_INTERVAL_MS, run: () => billing.cycle.runPeriods() }),
+        scheduler.scheduleOncePerCluster('billing_dunning', { intervalMs: options.cycleIntervalMs ?? ctx.config.BILLING_DUNNING_INTERVAL_MS, run: () => billing.payments.runDunning() }),
+      ]);
     },
 
     async onTenantProvisioned(tenant, ctx, billing) {
@@ -178,7 +218,8 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
     },
 
     async onClose(_ctx, billing) {
-      clearInterval(cycleTimers.get(billing));
+      await coherence.get(billing)?.close();
+      await Promise.all((scheduled.get(billing) ?? []).map((job) => job.stop()));
       // Counted calls not yet written go to the database before the control plane closes.
       await billing.meter.close();
     },

@@ -9,7 +9,9 @@ export const firstPartyPlugins: PluginCatalog = {
   tenants: () => import('@dogan/tenants'),
   ksa: () => import('@dogan/plugin-ksa'),
   billing: () => import('@dogan/plugin-billing'),
+  events: () => import('@dogan/plugin-events'),
   modules: () => import('@dogan/plugin-modules'),
   marketplace: () => import('@dogan/plugin-marketplace'),
   'platform-info': () => import('@dogan/plugin-platform-info'),
+  webhooks: () => import('@dogan/plugin-webhooks'),
 };

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { createSecretBox, createServiceRef, definePlugin } from '@dogan/runtime';
+import { createSecretBox, createServiceRef, definePlugin, eventBusRef } from '@dogan/runtime';
 import type { RegistryApp, RegistryClient } from '@dogan/marketplace-registry';
 import { registrySecuritySchemes } from '@dogan/marketplace-registry';
 import { moduleDataRef, modulesRuntimeRef } from '@dogan/plugin-modules';
-import { tenantsApiRef, type TenantsApi } from '@dogan/tenants';
+import { clusterSchedulerRef, eventOutboxRef, EventRecorder, keepCachesCoherent, tenantsApiRef, type CacheCoherence, type ScheduledJob, type TenantsApi } from '@dogan/tenants';
 import { marketplaceConfigSchema } from './config.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { marketplaceCommands } from './cli.js';
@@ -22,8 +22,10 @@ import { EMBEDDED_PREFIX, openRegistry } from './registry/embedded-registry.js';
 import { publishExampleModules } from './registry/example-modules.js';
 import { tenantModuleRoutes } from './routes/tenant-module-routes.js';
 import { installDemoModules } from './demo-modules.js';
+import { installsConsumer } from './install/installs-consumer.js';
 
 export { MarketplaceErrors } from './errors.js';
+export { MODULE_EVENT_TYPES, type ModuleEventPayload, type ModuleEventType } from './events.js';
 export type { ModuleBilling } from './purchase-service.js';
 
 export interface MarketplaceApi {
@@ -42,7 +44,10 @@ interface MarketplacePlugin {
   readonly api: MarketplaceApi;
   readonly tenants: TenantsApi;
   readonly registry: Awaited<ReturnType<typeof openRegistry>>;
-  sweeper: NodeJS.Timeout | undefined;
+  /** The retention sweep, once per cluster. */
+  sweeper: ScheduledJob | undefined;
+  /** The every-node consumer applying other nodes' install changes here. */
+  coherence: CacheCoherence | undefined;
 }
 
 /** Days an uninstalled module's data is kept, so a reinstall finds it. */
@@ -54,9 +59,10 @@ export default definePlugin({
   kernel: '^0.1.0',
   description: 'Tenants browse, buy, install, configure, upgrade, roll back and uninstall marketplace modules',
   config: marketplaceConfigSchema,
-  deps: { tenants: tenantsApiRef, runtime: modulesRuntimeRef, moduleData: moduleDataRef },
+  deps: { tenants: tenantsApiRef, runtime: modulesRuntimeRef, moduleData: moduleDataRef, scheduler: clusterSchedulerRef },
   // Paid modules are charged through billing when it is loaded; without it they are refused clearly.
-  optionalDeps: { billing: billingServiceRef },
+  // Install changes are recorded as events and applied on every node when the events plugin is loaded.
+  optionalDeps: { billing: billingServiceRef, outbox: eventOutboxRef, bus: eventBusRef },
   provides: [marketplaceApiRef],
   controlPlaneEntities: [ModuleInstallSchema, ModulePurchaseSchema],
   controlPlaneMigrations: marketplaceControlPlaneMigrations,
@@ -73,6 +79,7 @@ export default definePlugin({
     const registry = await openRegistry(ctx.config);
     const loader = new ModuleLoader(registry.client, runtime);
     const codec = new SettingsCodec(createSecretBox(ctx.config));
+    const events = new EventRecorder(() => ctx.services.getOptional(eventOutboxRef));
     const purchases = new PurchaseService(tenants.controlPlane, billing ? moduleBillingFrom(billing) : undefined);
     // A use of a per-use module is a route call it answered; one it failed (5xx) is not billed.
     if (billing) runtime.observeRoutes(async ({ tenant, install, status }) => (status < 500 ? purchases.recordUse(tenant.id, install.module.manifest) : undefined));
@@ -86,7 +93,7 @@ export default definePlugin({
       snapshots: new SnapshotStore(tenants.data),
       codec,
       // An operation's lease outlasts its hooks (install or upgrade, then uninstall on the way back) and downloads.
-      claims: new OperationClaims(tenants.controlPlane, 2 * runtime.pool.options.limits.wallMs.hook + 60_000),
+      claims: new OperationClaims(tenants.controlPlane, 2 * runtime.pool.options.limits.wallMs.hook + 60_000, (em, list) => events.record(tenants.data.controlPlaneWithin(em), list)),
       log: ctx.log,
       retentionDays: RETENTION_DAYS,
       includedInPlan: (tenant, moduleId) => purchases.includedInPlan(tenant, moduleId),
@@ -100,7 +107,7 @@ export default definePlugin({
       embeddedRegistry: registry.embedded,
     };
     ctx.provide(marketplaceApiRef, api);
-    return { api, tenants, registry, sweeper: undefined };
+    return { api, tenants, registry, sweeper: undefined, coherence: undefined };
   },
 
   async routes(app, ctx, { api, registry }) {
@@ -118,17 +125,20 @@ export default definePlugin({
   async onReady(ctx, plugin) {
     const { api, tenants } = plugin;
     if (api.embeddedRegistry) await publishExampleModules(api.embeddedRegistry, join(ctx.config.DOGAN_DATA_DIR, 'registry'), ctx.log);
+    // Subscribed before the table is loaded, so that no change made meanwhile on another node is missed.
+    const bus = ctx.services.getOptional(eventBusRef);
+    if (bus) plugin.coherence = await keepCachesCoherent(bus, installsConsumer(api.installs, ctx.log));
     await api.installs.restoreAll();
     if (tenants.config.DOGAN_DEMO_TENANT) await installDemoModules(ctx, api, tenants);
-    const sweeper = setInterval(() => {
-      api.installs.purgeExpired().catch((err: unknown) => ctx.log.error({ err }, 'module retention sweep failed'));
-    }, tenants.config.TENANT_SWEEP_INTERVAL_MS);
-    sweeper.unref();
-    plugin.sweeper = sweeper;
+    plugin.sweeper = ctx.deps.scheduler.scheduleOncePerCluster('module_retention_sweep', {
+      intervalMs: tenants.config.TENANT_SWEEP_INTERVAL_MS,
+      run: () => api.installs.purgeExpired(),
+    });
   },
 
-  async onClose(_ctx, { registry, sweeper }) {
-    clearInterval(sweeper);
+  async onClose(_ctx, { registry, sweeper, coherence }) {
+    await sweeper?.stop();
+    await coherence?.close();
     await registry.embedded?.close();
   },
 });

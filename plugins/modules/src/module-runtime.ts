@@ -1,11 +1,12 @@
-import { TenantErrors, type Tenant, type TenantsApi } from '@dogan/tenants';
+import type { PlatformEvent } from '@dogan/runtime';
+import { TenantErrors, type EventOutbox, type Tenant, type TenantsApi } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isolateKey, SandboxErrors, SandboxPool, type CallKind, type Invocation, type InvocationResult, type IsolateConfig, type LogEntry, type ResolvedGrants, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
 import { eventAllowed } from '@dogan/runtime/sandbox';
 import { inModuleNamespace } from '@dogan/module-manifest';
-import { parseCron, type CronSchedule } from './cron.js';
 import { ModuleErrors } from './errors.js';
+import { moduleEmittedEvent, unwrapEvent } from './events.js';
 import { InstallRegistry, type ModuleInstall } from './installs.js';
 import { loadModuleFromDirectory, type LoadedModule } from './loaded-module.js';
 import { ModuleLog, type ModuleLogLine } from './module-log.js';
@@ -60,14 +61,17 @@ export class ModuleRuntime {
   readonly logs: ModuleLog;
   private readonly modules = new Map<string, LoadedModule>();
   private readonly store: DocumentStore;
-  private readonly crons = new Map<string, CronSchedule>();
   private readonly configs = new WeakMap<ModuleInstall, IsolateConfig>();
   /** Per isolate, the secret setting values masked in what the platform shows of the module. */
   private readonly secrets = new Map<string, readonly string[]>();
   /** `tenant|module` whose routes, events and jobs wait while an upgrade or uninstall changes them. */
   private readonly held = new Set<string>();
   private readonly routeObservers: Array<(call: AnsweredRoute) => Promise<void>> = [];
-  private scheduler: NodeJS.Timeout | undefined;
+  /** Where a module's `events.emit` goes: straight to this node's subscribers, or the bus once `publishThrough` is called. */
+  private publish = (tenantId: string, _moduleId: string, type: string, payload: unknown, depth: number): Promise<void> => {
+    void this.emitEvent(tenantId, type, payload, depth).catch(() => undefined);
+    return Promise.resolve();
+  };
 
   constructor(
     private readonly tenants: TenantsApi,
@@ -227,24 +231,46 @@ export class ModuleRuntime {
     return result;
   }
 
-  /** Delivers an event to every module of the tenant that subscribes to it; failures are logged. */
-  async emitEvent(tenantId: string, type: string, payload: unknown, depth = 0): Promise<void> {
-    const tenant = await this.tenants.tenants.get(tenantId);
-    const deliveries = this.installs.forTenant(tenant.id).filter((install) => !this.isHeld(tenant.id, install.module.manifest.id)).flatMap((install) =>
-      install.module.manifest.events.filter((e) => e.event === type).map((e) => this.call(tenant, install, 'event', e.handler, { type, payload, depth }, depth)),
-    );
-    const results = await Promise.allSettled(deliveries);
-    for (const r of results) if (r.status === 'rejected') this.log.info({ tenantId, event: type, err: r.reason }, 'module event handler failed');
+  /**
+   * Module emits go through the events plugin from now on: recorded in its outbox, then handed to the
+   * subscribers on whichever node the bus's shared consumer (`deliver`) runs. With `emit`, in a
+   * transaction of their own: a module's storage writes are not one transaction it could join.
+   */
+  publishThrough(outbox: EventOutbox): void {
+    this.publish = (tenantId, moduleId, type, payload, depth) => outbox.emit([moduleEmittedEvent(tenantId, moduleId, type, payload, depth)]);
   }
 
-  /** Runs one declared job now; resolves to the job's return value. */
-  async runJob(tenantId: string, moduleId: string, jobName: string): Promise<unknown> {
+  /** Delivers an event to every module of the tenant that subscribes to it now, on this node; failures are logged. */
+  async emitEvent(tenantId: string, type: string, payload: unknown, depth = 0): Promise<void> {
+    await this.deliverTo(await this.tenants.tenants.get(tenantId), type, payload, depth, {});
+  }
+
+  /** An event from the bus, to the subscribing modules of its tenant (a purged tenant's, and platform-wide ones, go nowhere). */
+  async deliver(event: PlatformEvent): Promise<void> {
+    if (!event.tenantId) return;
+    const tenant = await this.tenants.tenants.find(event.tenantId);
+    if (!tenant) return;
+    const { payload, depth } = unwrapEvent(event);
+    await this.deliverTo(tenant, event.type, payload, depth, { id: event.id, occurredAt: event.occurredAt });
+  }
+
+  /** One handler's failure is its module's to log: it does not fail the delivery, nor repeat it for the others. */
+  private async deliverTo(tenant: Tenant, type: string, payload: unknown, depth: number, meta: { id?: string; occurredAt?: string }): Promise<void> {
+    const deliveries = this.installs.forTenant(tenant.id).filter((install) => !this.isHeld(tenant.id, install.module.manifest.id)).flatMap((install) =>
+      install.module.manifest.events.filter((e) => e.event === type).map((e) => this.call(tenant, install, 'event', e.handler, { type, payload, depth, ...meta }, depth)),
+    );
+    const results = await Promise.allSettled(deliveries);
+    for (const r of results) if (r.status === 'rejected') this.log.info({ tenantId: tenant.id, event: type, err: r.reason }, 'module event handler failed');
+  }
+
+  /** Runs one declared job now (for the due time `scheduledAt`, default now); resolves to the job's return value. */
+  async runJob(tenantId: string, moduleId: string, jobName: string, scheduledAt: Date = new Date()): Promise<unknown> {
     const tenant = await this.tenants.tenants.get(tenantId);
     const install = this.installed(tenant.id, moduleId);
     if (this.isHeld(tenant.id, moduleId)) throw ModuleErrors.MODULE_CHANGING(moduleId);
     const job = install.module.manifest.jobs.find((j) => j.name === jobName);
     if (!job) throw ModuleErrors.MODULE_JOB_NOT_FOUND(moduleId, jobName);
-    const result = await this.call(tenant, install, 'job', job.handler, { job: job.name, scheduledAt: new Date().toISOString() }, 0);
+    const result = await this.call(tenant, install, 'job', job.handler, { job: job.name, scheduledAt: scheduledAt.toISOString() }, 0);
     return JSON.parse(result.body.toString('utf8') || 'null') as unknown;
   }
 
@@ -304,33 +330,13 @@ export class ModuleRuntime {
       if (!eventAllowed(install.grants.emit, type)) throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, `events.emit("${type.slice(0, 100)}")`);
       const max = this.pool.options.limits.maxEventDepth;
       if (depth + 1 > max) throw SandboxErrors.SANDBOX_EVENT_LOOP(moduleId, type.slice(0, 100), depth + 1, max);
-      void this.emitEvent(tenant.id, type, args.payload ?? null, depth + 1).catch(() => undefined);
+      await this.publish(tenant.id, moduleId, type, args.payload ?? null, depth + 1);
       return 'null';
     }
     throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, op.slice(0, 40));
   }
 
-  /** Runs due jobs once a minute (on this node: cluster-wide leases come with the scheduler issue). */
-  startScheduler(): void {
-    const tick = () => {
-      const now = new Date();
-      for (const install of this.installs.all()) {
-        if (!install.module.manifest.permissions.some((p) => p.kind === 'schedules' && install.granted.includes(p.name))) continue;
-        for (const job of install.module.manifest.jobs) {
-          let cron = this.crons.get(job.cron);
-          if (!cron) this.crons.set(job.cron, (cron = parseCron(job.cron)));
-          if (cron.matches(now)) void this.runJob(install.tenantId, install.module.manifest.id, job.name).catch((err: unknown) => this.log.info({ err, job: job.name }, 'module job failed'));
-        }
-      }
-      this.scheduler = setTimeout(tick, 60_000 - (Date.now() % 60_000));
-      this.scheduler.unref();
-    };
-    this.scheduler = setTimeout(tick, 60_000 - (Date.now() % 60_000));
-    this.scheduler.unref();
-  }
-
   async close(): Promise<void> {
-    if (this.scheduler) clearTimeout(this.scheduler);
     await this.pool.close();
     await this.logs.close();
   }

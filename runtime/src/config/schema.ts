@@ -1,4 +1,4 @@
-import { int, oneOf, optionalStr, optionalUrl, str, type VariableSpec } from './variables.js';
+import { int, oneOf, optionalStr, str, type VariableSpec } from './variables.js';
 
 /**
  * The kernel's own environment variables. Each plugin declares its own (`definePlugin({ config })`);
@@ -38,11 +38,6 @@ export const kernelConfigSchema = {
     default: 10_000,
     min: 100,
     max: 120_000,
-  }),
-  NATS_URL: optionalUrl({
-    description: 'NATS server with JetStream for the durable event bus; unset: the in-process bus',
-    protocols: ['nats:', 'tls:'],
-    example: 'nats://127.0.0.1:4222',
   }),
 } satisfies Record<string, VariableSpec<unknown>>;
 

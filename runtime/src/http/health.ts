@@ -6,14 +6,23 @@ import { PUBLIC_POLICY } from './route-policy.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-async function runCheck(c: ReadinessCheck): Promise<{ plugin: string; name: string; ok: boolean; error?: string }> {
+interface CheckResult {
+  plugin: string;
+  name: string;
+  ok: boolean;
+  error?: string;
+  /** Set when the check passed but reported a dependency impaired. */
+  degraded?: string;
+}
+
+async function runCheck(c: ReadinessCheck): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
   });
   try {
-    await Promise.race([c.check(), timeout]);
-    return { plugin: c.plugin, name: c.name, ok: true };
+    const outcome = await Promise.race([c.check(), timeout]);
+    return outcome?.degraded ? { plugin: c.plugin, name: c.name, ok: true, degraded: outcome.degraded } : { plugin: c.plugin, name: c.name, ok: true };
   } catch (err) {
     return { plugin: c.plugin, name: c.name, ok: false, error: (err as Error).message };
   } finally {
@@ -23,7 +32,7 @@ async function runCheck(c: ReadinessCheck): Promise<{ plugin: string; name: stri
 
 const checkSchema = {
   type: 'object',
-  properties: { plugin: { type: 'string' }, name: { type: 'string' }, ok: { type: 'boolean' }, error: { type: 'string' } },
+  properties: { plugin: { type: 'string' }, name: { type: 'string' }, ok: { type: 'boolean' }, error: { type: 'string' }, degraded: { type: 'string' } },
 } as const;
 
 /** Liveness answers while the process serves; readiness asks every plugin's checks (databases, buses). */
@@ -46,7 +55,7 @@ export function installHealthRoutes(app: FastifyInstance, options: { checks: rea
       config: { policy: PUBLIC_POLICY },
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: plugins loaded and their databases and services reachable',
+        summary: 'Readiness: plugins loaded and their databases and services reachable (status degraded: serving with a dependency impaired)',
         response: {
           200: {
             type: 'object',
@@ -62,7 +71,9 @@ export function installHealthRoutes(app: FastifyInstance, options: { checks: rea
         const names = failing.map((c) => `${c.plugin}/${c.name}: ${c.error}`).join('; ');
         return sendProblem(reply, KernelErrors.SERVICE_UNAVAILABLE.with({ checks }, `Not ready: ${names}`));
       }
-      return { status: 'ready', plugins: options.plugins(), checks };
+      // Degraded still serves (200): a load balancer keeps the node, an operator sees what is impaired.
+      const status = checks.some((c) => c.degraded) ? 'degraded' : 'ready';
+      return { status, plugins: options.plugins(), checks };
     },
   );
 }

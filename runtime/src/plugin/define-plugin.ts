@@ -78,8 +78,11 @@ export interface PluginInitContext<C = unknown, D = unknown> extends PluginConte
    * One plugin (the localization plugin) sets it.
    */
   setProblemLocalizer(localizer: ProblemLocalizer): void;
-  /** Adds a check to `GET /ready` (e.g. "database reachable"); it throws or rejects when not ready. */
-  addReadinessCheck(name: string, check: () => Promise<void>): void;
+  /**
+   * Adds a check to `GET /ready` (e.g. "database reachable"); it throws or rejects when not ready, and
+   * resolves to `{ degraded: why }` when the node serves with a dependency impaired (200, status `degraded`).
+   */
+  addReadinessCheck(name: string, check: () => Promise<void | { readonly degraded: string }>): void;
   /**
    * Contributes a stage of the route-policy chain the kernel runs on routes declaring `auth: 'tenant'`,
    * in the fixed order `tenant` → `scope` → `quota` (see `RouteGuardStage`); one plugin per stage.

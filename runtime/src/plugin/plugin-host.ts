@@ -17,7 +17,13 @@ export interface LoadedPlugin {
   readonly instance: unknown;
 }
 
-export type ReadinessCheck = { plugin: string; name: string; check: () => Promise<void> };
+/**
+ * What a readiness check resolves to: nothing when all is well, or `{ degraded }` when the node still
+ * serves but a dependency is impaired (the event bus while NATS is away: events wait in the outbox).
+ */
+export type ReadinessOutcome = void | { readonly degraded: string };
+
+export type ReadinessCheck = { plugin: string; name: string; check: () => Promise<ReadinessOutcome> };
 
 /** Each plugin's own configuration values, merged with the kernel's (see `resolvePluginConfigs`). */
 export type PluginConfigs = ReadonlyMap<string, Config>;

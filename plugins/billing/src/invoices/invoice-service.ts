@@ -4,6 +4,7 @@ import type { TenantData } from '@dogan/tenants';
 import type { Clock } from '../clock.js';
 import { InvoiceLineSchema, InvoiceSchema, type Invoice, type InvoiceKind, type InvoiceLine, type LineKind } from '../entities/invoices.js';
 import { BillingErrors } from '../errors.js';
+import { invoiceIssued, type RecordEvents } from '../events.js';
 import { assertMinor, invoiceTotals, toDecimalString } from '../money.js';
 import type { PlanCatalog } from '../plans/plan-catalog.js';
 import { lineText, type Bilingual } from './line-text.js';
@@ -54,6 +55,7 @@ export class InvoiceService {
       seller: { name: string; vatNumber: string | undefined };
       /** Hijri (Umm al-Qura) ISO date of a Gregorian ISO date, with the platform's overrides. */
       hijriOf(isoDate: string): string;
+      events: RecordEvents;
     },
   ) {}
 
@@ -124,7 +126,8 @@ export class InvoiceService {
 
   /**
    * Issues a draft: the next number of its sequence, VAT recomputed from its lines, the QR and the
-   * Hijri date, all in one transaction, so a failure leaves the draft and consumes no number.
+   * Hijri date, all in one transaction (with `billing.invoice_issued`), so a failure leaves the
+   * draft, consumes no number and says nothing.
    */
   async issue(invoiceId: string, timezone = 'Asia/Riyadh'): Promise<Invoice> {
     return this.deps.orm.em.fork().transactional(async (em) => {
@@ -155,6 +158,7 @@ export class InvoiceService {
             vatTotal: toDecimalString(totals.vat),
           })
         : null;
+      await this.deps.events(em, [invoiceIssued(invoice)]);
       return invoice;
     });
   }

@@ -6,6 +6,7 @@ import { InvoiceSchema, type Invoice } from '../entities/invoices.js';
 import { PaymentSchema, WebhookEventSchema, type Payment } from '../entities/payments.js';
 import { BillingCustomerSchema } from '../entities/subscriptions.js';
 import { BillingErrors } from '../errors.js';
+import { paymentFailed, paymentSucceeded, type RecordEvents } from '../events.js';
 import { nextRetryAt } from './dunning.js';
 import type { PaymentProvider, ProviderEvent, ProviderName } from './provider.js';
 
@@ -38,6 +39,7 @@ export class PaymentService {
       provider: PaymentProvider | undefined;
       providers: (name: ProviderName) => PaymentProvider | undefined;
       hooks: PaymentHooks;
+      events: RecordEvents;
     },
   ) {}
 
@@ -165,16 +167,23 @@ export class PaymentService {
     return this.deps.orm.em.fork().find(PaymentSchema, { invoiceId }, { orderBy: { attempt: 'asc' } });
   }
 
-  /** Marks a payment succeeded (from pending or failed: the provider's word is final) and settles its invoice. */
+  /**
+   * Marks a payment succeeded (from pending or failed: the provider's word is final), with
+   * `billing.payment_succeeded` in the same transaction, and settles its invoice.
+   */
   async succeed(paymentId: string, providerPaymentId: string | null, reference?: string): Promise<boolean> {
-    const em = this.deps.orm.em.fork();
-    const changed = await em.nativeUpdate(
-      PaymentSchema,
-      { id: paymentId, status: { $ne: 'succeeded' } },
-      { status: 'succeeded', failureCode: null, failureMessage: null, updatedAt: this.deps.clock.now(), ...(providerPaymentId ? { providerPaymentId } : {}), ...(reference ? { reference } : {}) },
-    );
-    if (changed !== 1) return false;
-    const payment = await this.payment(paymentId);
+    const payment = await this.deps.orm.em.fork().transactional(async (em) => {
+      const changed = await em.nativeUpdate(
+        PaymentSchema,
+        { id: paymentId, status: { $ne: 'succeeded' } },
+        { status: 'succeeded', failureCode: null, failureMessage: null, updatedAt: this.deps.clock.now(), ...(providerPaymentId ? { providerPaymentId } : {}), ...(reference ? { reference } : {}) },
+      );
+      if (changed !== 1) return null;
+      const succeeded = (await em.findOne(PaymentSchema, { id: paymentId }))!;
+      await this.deps.events(em, [paymentSucceeded(succeeded, await em.findOne(InvoiceSchema, { id: succeeded.invoiceId }))]);
+      return succeeded;
+    });
+    if (!payment) return false;
     await this.settle(payment.invoiceId, payment);
     return true;
   }
@@ -192,24 +201,35 @@ export class PaymentService {
     }
   }
 
-  /** Marks a pending payment failed (never a succeeded one) and moves the invoice along its dunning schedule. */
+  /**
+   * Marks a pending payment failed (never a succeeded one) and moves the invoice along its dunning
+   * schedule, with `billing.payment_failed`, in one transaction.
+   */
   async fail(paymentId: string, providerPaymentId: string | null, code: string, message: string): Promise<boolean> {
-    const em = this.deps.orm.em.fork();
-    const changed = await em.nativeUpdate(
-      PaymentSchema,
-      { id: paymentId, status: 'pending' },
-      { status: 'failed', failureCode: code.slice(0, 80), failureMessage: message.slice(0, 500), updatedAt: this.deps.clock.now(), ...(providerPaymentId ? { providerPaymentId } : {}) },
-    );
-    if (changed !== 1) return false;
-    const payment = await this.payment(paymentId);
-    const invoice = await em.findOne(InvoiceSchema, { id: payment.invoiceId });
-    if (!invoice || invoice.status !== 'issued') return true;
-    // Only the newest attempt moves the schedule: a late failure of an old attempt is history.
-    if (payment.attempt !== invoice.paymentAttempts) return true;
-    const failed = await em.count(PaymentSchema, { invoiceId: invoice.id, status: 'failed' });
-    invoice.firstFailedAt ??= this.deps.clock.now();
-    invoice.nextAttemptAt = nextRetryAt(invoice.firstFailedAt, failed);
-    await em.flush();
+    const outcome = await this.deps.orm.em.fork().transactional(async (em) => {
+      const changed = await em.nativeUpdate(
+        PaymentSchema,
+        { id: paymentId, status: 'pending' },
+        { status: 'failed', failureCode: code.slice(0, 80), failureMessage: message.slice(0, 500), updatedAt: this.deps.clock.now(), ...(providerPaymentId ? { providerPaymentId } : {}) },
+      );
+      if (changed !== 1) return null;
+      const payment = (await em.findOne(PaymentSchema, { id: paymentId }))!;
+      const invoice = await em.findOne(InvoiceSchema, { id: payment.invoiceId });
+      // Only the newest attempt of an open invoice moves the schedule: a late failure of an old attempt is history.
+      const moves = invoice?.status === 'issued' && payment.attempt === invoice.paymentAttempts;
+      if (moves) {
+        const failed = await em.count(PaymentSchema, { invoiceId: invoice.id, status: 'failed' });
+        invoice.firstFailedAt ??= this.deps.clock.now();
+        invoice.nextAttemptAt = nextRetryAt(invoice.firstFailedAt, failed);
+        await em.flush();
+      }
+      const next = moves ? invoice.nextAttemptAt : null;
+      await this.deps.events(em, [paymentFailed(payment, invoice, next, moves && !next)]);
+      return { payment, invoice: moves ? invoice : null };
+    });
+    if (!outcome) return false;
+    const { payment, invoice } = outcome;
+    if (!invoice) return true;
     await this.deps.hooks.onPaymentFailed(invoice, payment);
     if (!invoice.nextAttemptAt) await this.deps.hooks.onDunningExhausted(invoice);
     return true;

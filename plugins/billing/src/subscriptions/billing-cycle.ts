@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { raw, type MikroORM } from '@mikro-orm/core';
 import { isDoganError } from '@dogan/runtime';
 import type { Tenant, TenantService } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import { addMonths, DAY_MS, type Clock } from '../clock.js';
-import { SubscriptionSchema, type Subscription } from '../entities/subscriptions.js';
+import { BillingNoticeSchema, SubscriptionSchema, type Subscription } from '../entities/subscriptions.js';
+import { subscriptionChanged, trialEnding, type RecordEvents } from '../events.js';
 import type { NewLine } from '../invoices/invoice-service.js';
 import { lineText } from '../invoices/line-text.js';
 import type { ModuleBilling } from '../marketplace/module-billing.js';
@@ -17,6 +19,8 @@ import { cycleMonths, moveTenant, type SubscriptionService } from './subscriptio
 
 /** Days an expired trial's data is kept and the tenant may still choose a plan (the grace notice). */
 export const TRIAL_GRACE_DAYS = 30;
+/** Days before a trial ends that the tenant is told (`billing.trial_ending`, as Stripe's trial_will_end). */
+export const TRIAL_ENDING_NOTICE_DAYS = 3;
 const GB = 1_000_000_000;
 
 export interface CycleDeps {
@@ -30,6 +34,13 @@ export interface CycleDeps {
   meter: ApiCallMeter;
   modules: ModuleBilling;
   tenants: TenantService;
+  events: RecordEvents;
+}
+
+/** A UUID-shaped id derived from `parts`: the same notice, made by any run on any node, has one id. */
+function derivedId(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('|')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /**
@@ -42,10 +53,19 @@ export interface CycleDeps {
 export class BillingCycle {
   constructor(private readonly deps: CycleDeps) {}
 
+  /** One whole billing run: the periods below, then dunning (the admin route's run). */
   async run(): Promise<{ processed: number }> {
+    const result = await this.runPeriods();
+    await this.deps.payments.runDunning();
+    return result;
+  }
+
+  /** Trial ends, closed usage periods and renewals, without dunning (scheduled on their own). */
+  async runPeriods(): Promise<{ processed: number }> {
     await this.deps.meter.flush();
     await this.deps.subscriptions.operations.recoverStale((op) => (op.purpose === 'trial_conversion' ? this.expireStaleTrial(op.tenantId) : Promise.resolve()));
     const now = this.deps.clock.now();
+    await this.warnTrialsEnding(now);
     const em = this.deps.orm.em.fork();
     const due = await em.find(SubscriptionSchema, {
       operationId: null,
@@ -65,7 +85,6 @@ export class BillingCycle {
         this.deps.log.error({ err, tenantId: sub.tenantId }, 'billing run failed for a subscription');
       }
     }
-    await this.deps.payments.runDunning();
     return { processed };
   }
 
@@ -90,12 +109,38 @@ export class BillingCycle {
     await this.deps.orm.em.fork().nativeUpdate(SubscriptionSchema, { id: sub.id, usagePeriodEnd: sub.usagePeriodEnd, operationId: null }, { usagePeriodStart: next.start, usagePeriodEnd: next.end });
   }
 
+  /**
+   * Tells each tenant whose trial ends within TRIAL_ENDING_NOTICE_DAYS, once per trial end: the notice's
+   * id is derived from the subscription and its trial end, so of any runs on any nodes one inserts it,
+   * and `billing.trial_ending` commits with that insert.
+   */
+  private async warnTrialsEnding(now: Date): Promise<void> {
+    const soon = new Date(now.getTime() + TRIAL_ENDING_NOTICE_DAYS * DAY_MS);
+    const ending = await this.deps.orm.em.fork().find(SubscriptionSchema, { status: 'trialing', cancelAtPeriodEnd: false, trialEndsAt: { $gt: now, $lte: soon } });
+    for (const sub of ending) {
+      const trialEndsAt = sub.trialEndsAt!.toISOString();
+      try {
+        const convertible = await this.deps.payments.canCharge(sub.tenantId);
+        await this.deps.orm.em.fork().transactional(async (em) => {
+          await em.insert(BillingNoticeSchema, { id: derivedId('trial_ending', sub.id, trialEndsAt), tenantId: sub.tenantId, kind: 'trial_ending', details: { trialEndsAt, paymentMethodOnFile: convertible }, createdAt: now });
+          await this.deps.events(em, [trialEnding(sub, convertible)]);
+        });
+      } catch (err) {
+        if ((err as Error).name === 'UniqueConstraintViolationException') continue;
+        this.deps.log.error({ err, tenantId: sub.tenantId }, 'could not tell a tenant that its trial ends soon');
+      }
+    }
+  }
+
   /** Trial → expired with a grace notice, once (the status is the claim), unless a step holds the subscription. */
   private async expireTrial(subscriptionId: string, tenantId: string): Promise<void> {
     const now = this.deps.clock.now();
-    const claimed = await this.deps.orm.em
-      .fork()
-      .nativeUpdate(SubscriptionSchema, { id: subscriptionId, status: 'trialing', operationId: null }, { status: 'expired', version: raw('version + 1'), updatedAt: now });
+    const claimed = await this.deps.orm.em.fork().transactional(async (em) => {
+      const before = await em.findOne(SubscriptionSchema, { id: subscriptionId }, { disableIdentityMap: true });
+      const expired = await em.nativeUpdate(SubscriptionSchema, { id: subscriptionId, status: 'trialing', operationId: null }, { status: 'expired', version: raw('version + 1'), updatedAt: now });
+      if (expired === 1 && before) await this.deps.events(em, [subscriptionChanged({ ...before, status: 'expired' }, before, 'trial_expired')]);
+      return expired;
+    });
     if (claimed !== 1) return;
     await moveTenant(this.deps.tenants, tenantId, 'expire', 'system:trial-end');
     await this.deps.subscriptions.notice(tenantId, 'trial_ended', {

@@ -7,6 +7,7 @@ import { InvoiceLineSchema, InvoiceSchema, PendingChargeSchema, type Invoice } f
 import { BillingOperationSchema, type BillingOperation, type OperationPurpose } from '../entities/operations.js';
 import { SubscriptionSchema, type Subscription } from '../entities/subscriptions.js';
 import { BillingErrors } from '../errors.js';
+import { subscriptionChanged, type RecordEvents, type SubscriptionChange } from '../events.js';
 import type { InvoiceService, NewLine } from '../invoices/invoice-service.js';
 import type { PaymentService } from '../payments/payment-service.js';
 
@@ -56,6 +57,25 @@ export interface OperationDeps {
   moveTenant(tenantId: string, action: 'activate' | 'cancel', actor: string): Promise<void>;
   syncTenantPlan(tenant: Tenant, planId: string, actor: string): Promise<void>;
   changed(tenantId: string): void;
+  events: RecordEvents;
+}
+
+/** What each step says of the subscription it changed; closing a usage period alone changes nothing a tenant sees. */
+function changeOf(purpose: OperationPurpose, plan: OperationPlan): SubscriptionChange | null {
+  switch (purpose) {
+    case 'start':
+      return 'started';
+    case 'trial_conversion':
+      return 'trial_converted';
+    case 'upgrade':
+      return 'upgraded';
+    case 'cycle_change':
+      return 'cycle_changed';
+    case 'renewal':
+      return plan.tenantAction === 'cancel' ? 'canceled' : 'renewed';
+    default:
+      return null;
+  }
 }
 
 class Lost extends Error {}
@@ -314,10 +334,15 @@ export class BillingOperations {
     if (plan.tenantAction) await this.deps.moveTenant(tenant.id, plan.tenantAction, plan.actor);
     if (plan.planId) await this.deps.syncTenantPlan(tenant, plan.planId, plan.actor);
     const now = this.deps.clock.now();
+    const change = changeOf(op.purpose, plan);
     const applied = await this.deps.orm.em.fork().transactional(async (em) => {
       const closed = await em.nativeUpdate(BillingOperationSchema, { id: op.id, status: 'open' }, { status: 'done', updatedAt: now });
       if (closed !== 1) return false;
+      const before = await em.findOne(SubscriptionSchema, { id: op.subscriptionId }, { disableIdentityMap: true });
       await this.release(em, op, plan.changes);
+      const after = await em.findOne(SubscriptionSchema, { id: op.subscriptionId }, { disableIdentityMap: true });
+      // Committed with the step's end: a finisher that loses the race (closed !== 1) says nothing.
+      if (change && before && after) await this.deps.events(em, [subscriptionChanged(after, before, change)]);
       return true;
     });
     if (applied) this.deps.changed(op.tenantId);

@@ -6,6 +6,7 @@ import { addMonths, type Clock } from '../clock.js';
 import { PendingChargeSchema } from '../entities/invoices.js';
 import { BillingNoticeSchema, SubscriptionSchema, type BillingCycle, type Subscription } from '../entities/subscriptions.js';
 import { BillingErrors } from '../errors.js';
+import { subscriptionChanged, type RecordEvents, type SubscriptionChange } from '../events.js';
 import type { OperationPurpose } from '../entities/operations.js';
 import type { BillingPlan } from '../entities/plans.js';
 import type { InvoiceService, NewLine } from '../invoices/invoice-service.js';
@@ -37,6 +38,7 @@ export interface SubscriptionDeps {
   trialDays: number;
   /** Called when a tenant's plan or period changed, so cached quotas are reloaded. */
   changed(tenantId: string): void;
+  events: RecordEvents;
 }
 
 /** Lifecycle actions billing takes on tenants; refusals (already active...) are not errors here. */
@@ -161,7 +163,7 @@ export class SubscriptionService {
     const current = await this.deps.catalog.get(sub.planId);
     const oldPrice = this.deps.catalog.priceOf(current, sub.currency)[sub.cycle];
     const scheduled = async (changes: Partial<Subscription>) => {
-      const subscription = await this.updateIfCurrent(sub, changes);
+      const subscription = await this.updateIfCurrent(sub, changes, 'change_scheduled');
       return subscription && { subscription, effect: 'scheduled' as const, invoiceId: null };
     };
     if (plan.id === sub.planId && cycle === sub.cycle) {
@@ -192,7 +194,7 @@ export class SubscriptionService {
     const proration = prorateUpgrade(oldPrice, newPrice, sub.currentPeriodStart, sub.currentPeriodEnd, now);
     const changes = { planId: plan.id, pendingPlanId: null, pendingCycle: null };
     if (proration.amount <= 0) {
-      const subscription = await this.updateIfCurrent(sub, changes);
+      const subscription = await this.updateIfCurrent(sub, changes, 'upgraded');
       if (!subscription) return null;
       await this.syncTenantPlan(tenant, plan.id, actor);
       return { subscription, effect: 'immediate', invoiceId: null };
@@ -243,39 +245,58 @@ export class SubscriptionService {
   }
 
   async cancel(tenantId: string): Promise<Subscription> {
-    return this.mutate(tenantId, (sub) => {
+    return this.mutate(tenantId, 'cancel_scheduled', (sub) => {
       if (sub.status === 'canceled' || sub.status === 'expired') throw BillingErrors.SUBSCRIPTION_NOT_ACTIVE(sub.status, 'there is nothing to cancel');
       return { cancelAtPeriodEnd: true };
     });
   }
 
   async resume(tenantId: string): Promise<Subscription> {
-    return this.mutate(tenantId, (sub) => {
+    return this.mutate(tenantId, 'resumed', (sub) => {
       if (!sub.cancelAtPeriodEnd) throw BillingErrors.SUBSCRIPTION_NOT_CANCELLING();
       return { cancelAtPeriodEnd: false };
     });
   }
 
   /** A change without money, decided on the subscription as it is and written only if it still is. */
-  private async mutate(tenantId: string, decide: (sub: Subscription) => Partial<Subscription>): Promise<Subscription> {
+  private async mutate(tenantId: string, reason: SubscriptionChange, decide: (sub: Subscription) => Partial<Subscription>): Promise<Subscription> {
     for (let pass = 0; pass < PASSES; pass++) {
       const sub = await this.get(tenantId);
       if (sub.operationId && (await this.operations.settleHeld(sub)) === 'busy') throw BillingErrors.SUBSCRIPTION_BUSY();
       if (sub.operationId) continue;
-      const updated = await this.updateIfCurrent(sub, decide(sub));
+      const updated = await this.updateIfCurrent(sub, decide(sub), reason);
       if (updated) return updated;
     }
     throw BillingErrors.SUBSCRIPTION_BUSY();
   }
 
-  /** Writes `changes` if the subscription is still the version read and no step holds it; null otherwise. */
-  private async updateIfCurrent(sub: Subscription, changes: Partial<Subscription>): Promise<Subscription | null> {
-    const written = await this.deps.orm.em
-      .fork()
-      .nativeUpdate(SubscriptionSchema, { id: sub.id, version: sub.version, operationId: null }, { ...changes, version: sub.version + 1, updatedAt: this.deps.clock.now() });
-    if (written !== 1) return null;
-    this.deps.changed(sub.tenantId);
-    return this.get(sub.tenantId);
+  /**
+   * Writes `changes` if the subscription is still the version read and no step holds it, with
+   * `billing.subscription_changed`; null otherwise.
+   */
+  private async updateIfCurrent(sub: Subscription, changes: Partial<Subscription>, reason: SubscriptionChange): Promise<Subscription | null> {
+    const updated = await this.deps.orm.em.fork().transactional(async (em) => {
+      const written = await em.nativeUpdate(SubscriptionSchema, { id: sub.id, version: sub.version, operationId: null }, { ...changes, version: sub.version + 1, updatedAt: this.deps.clock.now() });
+      if (written !== 1) return null;
+      const after = (await em.findOne(SubscriptionSchema, { id: sub.id }))!;
+      await this.deps.events(em, [subscriptionChanged(after, sub, reason)]);
+      return after;
+    });
+    if (updated) this.deps.changed(sub.tenantId);
+    return updated;
+  }
+
+  /**
+   * Moves the tenant's subscription from one status to another (past due after a failed payment,
+   * active again once paid), with `billing.subscription_changed`; false when it was not in `from`.
+   */
+  async moveStatus(tenantId: string, from: Subscription['status'], to: Subscription['status'], reason: SubscriptionChange): Promise<boolean> {
+    return this.deps.orm.em.fork().transactional(async (em) => {
+      const before = await em.findOne(SubscriptionSchema, { tenantId, status: from }, { disableIdentityMap: true });
+      if (!before || (await em.nativeUpdate(SubscriptionSchema, { id: before.id, status: from }, { status: to })) !== 1) return false;
+      await this.deps.events(em, [subscriptionChanged({ ...before, status: to }, before, reason)]);
+      return true;
+    });
   }
 
   /** Keeps the tenant record's plan in step (the tenants plugin still validates its own plan names). */

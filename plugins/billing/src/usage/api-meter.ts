@@ -207,10 +207,15 @@ export class ApiCallMeter {
     return (this.pending.get(key)?.n ?? 0) + (this.inFlight.get(key) ?? 0);
   }
 
-  /** Drops what is cached about a tenant (plan or override changed on this node). */
+  /** Drops what is cached about a tenant (plan, override or status changed on this node or another). */
   invalidate(tenantId: string): void {
     const entry = this.entries.get(tenantId);
     if (entry) entry.loadedAt = 0;
+  }
+
+  /** Reloads every tenant's plan and limit at its next call (changes on other nodes may have been missed). */
+  invalidateAll(): void {
+    for (const entry of this.entries.values()) entry.loadedAt = 0;
   }
 
   /**

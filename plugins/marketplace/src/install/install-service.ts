@@ -5,11 +5,12 @@ import { createStep, KERNEL_VERSION, runSteps, StepFailedError, isDoganError } f
 import type { RegistryClient } from '@dogan/marketplace-registry';
 import { resolveGrants, type LoadedModule, type ModuleData, type ModuleDataSnapshot, type ModuleInstall, type ModuleRuntime } from '@dogan/plugin-modules';
 import type { ModuleManifest } from '@dogan/module-manifest';
-import type { Tenant, TenantsApi } from '@dogan/tenants';
+import type { NewPlatformEvent, Tenant, TenantsApi } from '@dogan/tenants';
 import { installId, ModuleInstallSchema, ModulePurchaseSchema, type InstallOperation, type ModuleInstallRecord } from '../entities.js';
 import { MarketplaceErrors } from '../errors.js';
+import { moduleEvent } from '../events.js';
 import type { ModuleLoader } from './module-loader.js';
-import { settled, type Claim, type OperationClaims } from './operation-claims.js';
+import { heldAt, settled, type Claim, type OperationClaims } from './operation-claims.js';
 import type { SettingsCodec } from './settings-codec.js';
 import { resolveInstallVersion } from './version-resolver.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -86,6 +87,12 @@ class NotDue extends Error {}
  * grants, settings and data back. A version answers only once the record of it has committed.
  */
 export class InstallService {
+  /** The refresh running or queued per tenant's module: each waits for the one before, so the last read wins. */
+  private readonly refreshing = new Map<string, Promise<void>>();
+  /** While a restore runs, refreshes wait for it (its rows may be older than theirs), then run. */
+  private restoring: Promise<void> | undefined;
+  private readonly refreshAfterRestore = new Set<string>();
+
   constructor(private readonly deps: InstallDeps) {}
 
   private em() {
@@ -189,7 +196,7 @@ export class InstallService {
           if (s.before) await this.deps.data.restore(tenant, moduleId, s.before);
         },
       ),
-      createStep<InstallState>('record-install', (s) => this.deps.claims.finish(claim, s.record!)),
+      createStep<InstallState>('record-install', (s) => this.deps.claims.finish(claim, s.record!, [moduleEvent('module.installed', s.record!)])),
       createStep<InstallState>('activate', async (s) => this.deps.runtime.activate(s.install!)),
     ];
     const state: InstallState = {};
@@ -225,7 +232,7 @@ export class InstallService {
           await this.deps.runtime.runHook(install, 'upgrade', { from: current.version });
           step = 'record-upgrade';
           await this.deps.snapshots.save(tenant, moduleId, current.version, before);
-          await this.deps.claims.finish(claim, next);
+          await this.deps.claims.finish(claim, next, [moduleEvent('module.upgraded', next, { previousVersion: current.version })]);
         } catch (err) {
           // The old version, its grants, settings and documents stay.
           this.deps.runtime.pool.evict(tenant.id, module.key);
@@ -257,7 +264,7 @@ export class InstallService {
         const before = snapshot ? await this.deps.data.snapshot(tenant, moduleId) : undefined;
         try {
           if (snapshot) await this.deps.data.restore(tenant, moduleId, snapshot);
-          await this.deps.claims.finish(claim, next);
+          await this.deps.claims.finish(claim, next, [moduleEvent('module.rolled_back', next, { previousVersion: current.version })]);
         } catch (err) {
           if (before) await this.deps.data.restore(tenant, moduleId, before);
           throw err;
@@ -276,7 +283,7 @@ export class InstallService {
       const current = claim.before!;
       const module = enabled ? await this.deps.loader.load(moduleId, current.version) : undefined;
       const next: ModuleInstallRecord = { ...current, status: enabled ? 'installed' : 'disabled' };
-      await this.deps.claims.finish(claim, next);
+      await this.deps.claims.finish(claim, next, next.status === current.status ? [] : [moduleEvent(enabled ? 'module.enabled' : 'module.disabled', next)]);
       if (module) this.activate(tenant.id, module, current.grants, current.settings);
       else this.deactivate(tenant.id, moduleId);
       return next;
@@ -288,7 +295,8 @@ export class InstallService {
       const current = claim.before!;
       const module = await this.deps.loader.load(moduleId, current.version);
       const next: ModuleInstallRecord = { ...current, settings: this.deps.codec.encode(module.manifest, input, current.settings) };
-      await this.deps.claims.finish(claim, next);
+      const changedSettings = this.changedSettings(module.manifest, current.settings, next.settings);
+      await this.deps.claims.finish(claim, next, changedSettings.length > 0 ? [moduleEvent('module.settings_changed', next, { changedSettings })] : []);
       if (current.status === 'installed') {
         this.deactivate(tenant.id, moduleId);
         this.activate(tenant.id, module, current.grants, next.settings);
@@ -328,9 +336,11 @@ export class InstallService {
         this.deactivate(tenant.id, moduleId);
         try {
           await this.deps.endCharges(tenant, module.manifest);
-          if (options.purge) return await this.purgeClaimed(tenant, moduleId, claim);
           const now = new Date();
-          await this.deps.claims.finish(claim, { ...current, status: 'uninstalled', uninstalledAt: now, purgeAfter: new Date(now.getTime() + this.deps.retentionDays * 86_400_000) });
+          const gone: ModuleInstallRecord = { ...current, status: 'uninstalled', uninstalledAt: now, purgeAfter: new Date(now.getTime() + this.deps.retentionDays * 86_400_000) };
+          const said = moduleEvent('module.uninstalled', gone, { purged: options.purge });
+          if (options.purge) return await this.purgeClaimed(tenant, moduleId, claim, [said]);
+          await this.deps.claims.finish(claim, gone, [said]);
         } catch (err) {
           // The record still says installed: so does the sandbox table.
           if (current.status === 'installed') this.activate(tenant.id, module, current.grants, current.settings);
@@ -342,10 +352,17 @@ export class InstallService {
     });
   }
 
-  private async purgeClaimed(tenant: Tenant, moduleId: string, claim: Claim): Promise<void> {
+  /** `events`: what an uninstall with purge says; the retention sweep purges modules already uninstalled, and says nothing. */
+  private async purgeClaimed(tenant: Tenant, moduleId: string, claim: Claim, events: readonly NewPlatformEvent[] = []): Promise<void> {
     await this.deps.data.purge(tenant, moduleId);
     await this.deps.snapshots.drop(tenant, moduleId);
-    await this.deps.claims.finishByDelete(claim);
+    await this.deps.claims.finishByDelete(claim, events);
+  }
+
+  /** Names of the settings whose (decrypted) value differs; the values themselves stay here. */
+  private changedSettings(manifest: ModuleManifest, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+    const [a, b] = [this.deps.codec.decode(manifest, before), this.deps.codec.decode(manifest, after)];
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
   }
 
   /** Purges uninstalled modules whose retention has ended (a module reinstalled meanwhile is left alone). */
@@ -372,14 +389,71 @@ export class InstallService {
     return purged;
   }
 
-  /** At start: every installed (not disabled) module goes back into the sandbox table, no hooks run. */
+  /**
+   * At start, and after the event bus was down: every tenant's modules in the sandbox table as the
+   * control plane has them (installed ones in, with their version, grants and settings; the others
+   * out), no hooks run. Rows an operation holds count as they were last committed.
+   */
   async restoreAll(): Promise<void> {
-    for (const r of await this.em().find(ModuleInstallSchema, { status: 'installed' })) {
-      try {
-        this.activate(r.tenantId, await this.deps.loader.load(r.moduleId, r.version), r.grants, r.settings);
-      } catch (err) {
-        this.deps.log.error({ err, tenantId: r.tenantId, moduleId: r.moduleId }, 'could not restore an installed module');
-      }
+    if (!this.restoring) this.restoring = this.restoreOnce().finally(() => (this.restoring = undefined));
+    await this.restoring;
+    const waiting = [...this.refreshAfterRestore];
+    this.refreshAfterRestore.clear();
+    for (const id of waiting) {
+      const at = id.indexOf(':');
+      await this.refresh(id.slice(0, at), id.slice(at + 1)).catch((err: unknown) => this.deps.log.error({ err, install: id }, 'could not refresh an installed module'));
     }
+  }
+
+  private async restoreOnce(): Promise<void> {
+    const rows = await this.em().find(ModuleInstallSchema, {});
+    for (const r of rows) {
+      await this.applyRow(r.tenantId, r.moduleId, settled(r)).catch((err: unknown) => {
+        this.deps.log.error({ err, tenantId: r.tenantId, moduleId: r.moduleId }, 'could not restore an installed module');
+      });
+    }
+    const stored = new Set(rows.map((r) => r.id));
+    for (const install of this.deps.runtime.installs.all()) {
+      if (!stored.has(installId(install.tenantId, install.module.manifest.id))) this.deactivate(install.tenantId, install.module.manifest.id);
+    }
+  }
+
+  /**
+   * Applies an operation made on any node (its `module.*` event) to this node's sandbox table. A row
+   * an operation holds right now is left alone: that operation applies its outcome on its own node,
+   * and its event brings it to the others.
+   */
+  async refresh(tenantId: string, moduleId: string): Promise<void> {
+    const id = installId(tenantId, moduleId);
+    if (this.restoring) return void this.refreshAfterRestore.add(id);
+    const next = (this.refreshing.get(id) ?? Promise.resolve()).catch(() => undefined).then(async () => {
+      const row = await this.record(tenantId, moduleId);
+      const now = new Date();
+      if (row && heldAt(row, now)) return;
+      await this.applyRow(tenantId, moduleId, settled(row, now));
+    });
+    this.refreshing.set(id, next);
+    try {
+      await next;
+    } finally {
+      if (this.refreshing.get(id) === next) this.refreshing.delete(id);
+    }
+  }
+
+  private async applyRow(tenantId: string, moduleId: string, row: ModuleInstallRecord | null): Promise<void> {
+    const running = this.deps.runtime.installs.get(tenantId, moduleId);
+    if (row?.status !== 'installed') {
+      if (running) this.deactivate(tenantId, moduleId);
+      return;
+    }
+    const module = await this.deps.loader.load(moduleId, row.version);
+    if (running?.module.key === module.key) {
+      const settings = this.deps.codec.decode(module.manifest, row.settings);
+      if (JSON.stringify(running.granted) === JSON.stringify(row.grants) && JSON.stringify(running.settings) === JSON.stringify(settings)) return;
+      // Same version, other grants or settings: its isolates go, so the next call starts with the new ones.
+      this.deactivate(tenantId, moduleId);
+    }
+    // Another version: `activate` disposes the old version's isolates.
+    this.activate(tenantId, module, row.grants, row.settings);
   }
 }

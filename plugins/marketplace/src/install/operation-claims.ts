@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { NewPlatformEvent } from '@dogan/tenants';
 import { installId, ModuleInstallSchema, type InstallOperation, type ModuleInstallRecord } from '../entities.js';
 import { MarketplaceErrors } from '../errors.js';
 
@@ -12,10 +13,14 @@ export interface Claim {
   finished: boolean;
 }
 
+/** Records platform events on a control-plane transaction (the events plugin's outbox, when loaded). */
+export type RecordEvents = (em: EntityManager, events: readonly NewPlatformEvent[]) => Promise<void>;
+
 /** Longest a client is told to wait before retrying: most operations end well within it. */
 const MAX_RETRY_AFTER_S = 5;
 
-function heldAt(row: ModuleInstallRecord, now: Date): boolean {
+/** True while an operation holds the row (its lease has not ended). */
+export function heldAt(row: ModuleInstallRecord, now: Date): boolean {
   return Boolean(row.operationId && row.leaseUntil && new Date(row.leaseUntil).getTime() > now.getTime());
 }
 
@@ -45,6 +50,7 @@ export class OperationClaims {
     private readonly orm: MikroORM,
     /** Longer than any operation takes (its hook's deadline, twice, plus the downloads). */
     private readonly leaseMs: number,
+    private readonly record: RecordEvents = async () => undefined,
   ) {}
 
   /** `check` refuses (throws) when the operation makes no sense on the row as it is. */
@@ -83,20 +89,27 @@ export class OperationClaims {
     return MarketplaceErrors.MODULE_OPERATION_IN_PROGRESS.with({ operation, retryAfter }, moduleId, operation, retryAfter);
   }
 
-  /** Writes the operation's outcome and lets the row go; refused when the claim was lost (lease ended, taken over). */
-  async finish(claim: Claim, next: ModuleInstallRecord): Promise<void> {
+  /**
+   * Writes the operation's outcome and lets the row go, with the events that report it in the same
+   * transaction; refused (nothing written, nothing said) when the claim was lost (lease ended, taken over).
+   */
+  async finish(claim: Claim, next: ModuleInstallRecord, events: readonly NewPlatformEvent[] = []): Promise<void> {
     const { id: _id, operationId: _op, operation: _kind, leaseUntil: _lease, ...fields } = next;
-    const done = await this.orm.em
-      .fork()
-      .nativeUpdate(ModuleInstallSchema, { id: claim.id, operationId: claim.operationId }, { ...fields, operationId: null, operation: null, leaseUntil: null, updatedAt: new Date() });
-    if (done !== 1) throw this.lost(claim);
-    claim.finished = true;
+    await this.finishWith(claim, events, (em) =>
+      em.nativeUpdate(ModuleInstallSchema, { id: claim.id, operationId: claim.operationId }, { ...fields, operationId: null, operation: null, leaseUntil: null, updatedAt: new Date() }),
+    );
   }
 
   /** The outcome is that the row goes (purge). */
-  async finishByDelete(claim: Claim): Promise<void> {
-    const done = await this.orm.em.fork().nativeDelete(ModuleInstallSchema, { id: claim.id, operationId: claim.operationId });
-    if (done !== 1) throw this.lost(claim);
+  async finishByDelete(claim: Claim, events: readonly NewPlatformEvent[] = []): Promise<void> {
+    await this.finishWith(claim, events, (em) => em.nativeDelete(ModuleInstallSchema, { id: claim.id, operationId: claim.operationId }));
+  }
+
+  private async finishWith(claim: Claim, events: readonly NewPlatformEvent[], write: (em: EntityManager) => Promise<number>): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      if ((await write(em)) !== 1) throw this.lost(claim);
+      await this.record(em, events);
+    });
     claim.finished = true;
   }
 
