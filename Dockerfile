@@ -61,4 +61,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
 # SIGTERM drains in-flight requests, stops the sandbox hosts and exits 0 (run with --init, or
 # `init: true` in compose, so that a process reaps what it does not).
 # As `npm start` runs it (see the README's "Running in production"), without npm in front.
-CMD ["node", "--no-node-snapshot", "--enable-source-maps", "--max-semi-space-size=8", "plugins/distribution/dist/cli/dogan.js", "start"]
+CMD ["node", "--no-node-snapshot", "--enable-source-maps", "plugins/distribution/dist/cli/dogan.js", "start"]

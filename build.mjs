@@ -10,8 +10,8 @@
  * - Declarations: one `tsc` run over the packages' sources (incremental), copied into each `dist/`,
  *   so a package installed outside this repository (the packed SDK) is typed. `--js-only` skips it
  *   (the test runner's pre-step: tests type-check through `npm run typecheck` instead).
- * - Example modules (`sdk/examples/*`): bundled here with the compiled SDK, so the platform publishes a
- *   prebuilt bundle and never starts esbuild itself.
+ * - Example modules (`sdk/examples/*`): bundled and packed here with the compiled SDK, so the platform
+ *   publishes a prebuilt package and never loads the SDK or starts esbuild itself.
  *
  * Plain JavaScript on purpose: it runs before anything is compiled.
  */
@@ -124,7 +124,11 @@ function emitDeclarations(packages) {
   return copied;
 }
 
-/** Bundles each example module whose bundle is older than its sources, with the SDK just compiled. */
+/**
+ * Bundles and packs each example module whose package is older than its sources, with the SDK just
+ * compiled: `dist/module.js`, and `dist/package.tgz` with the validated manifest it holds beside it
+ * (`dist/package.manifest.json`). The platform publishes these as they are and never loads the SDK.
+ */
 async function buildExamples() {
   const examples = join(ROOT, 'sdk', 'examples');
   if (!existsSync(examples)) return 0;
@@ -132,14 +136,20 @@ async function buildExamples() {
     .map((name) => join(examples, name))
     .filter((dir) => existsSync(join(dir, 'manifest.json')))
     .filter((dir) => {
-      const bundle = mtime(join(dir, 'dist', 'module.js'));
-      const newest = Math.max(mtime(join(dir, 'manifest.json')), ...[...walk(join(dir, 'src'))].map(mtime));
-      return bundle < newest;
+      const packed = Math.min(mtime(join(dir, 'dist', 'package.tgz')), mtime(join(dir, 'dist', 'package.manifest.json')));
+      const newest = Math.max(mtime(join(dir, 'manifest.json')), mtime(join(dir, 'README.md')), ...[...walk(join(dir, 'src'))].map(mtime));
+      return packed < newest;
     });
   if (stale.length === 0) return 0;
   const sdk = await import(pathToFileURL(join(ROOT, 'sdk', 'dist', 'index.js')).href);
   try {
-    for (const dir of stale) await sdk.buildModule(dir);
+    for (const dir of stale) {
+      const manifest = sdk.readModuleManifest(dir);
+      const built = await sdk.buildModule(dir);
+      const { archive } = await sdk.buildPackageArchive({ manifest, bundle: readFileSync(built.outfile), readme: readFileSync(join(dir, 'README.md')) });
+      writeFileSync(join(dir, 'dist', 'package.manifest.json'), JSON.stringify(manifest));
+      writeFileSync(join(dir, 'dist', 'package.tgz'), archive);
+    }
   } finally {
     await sdk.stopBuildService();
   }
@@ -153,7 +163,7 @@ let compiled = 0;
 for (const pkg of packages) compiled += await compilePackage(esbuild, pkg);
 say(`build: ${compiled} file(s) compiled in ${packages.length} packages`);
 const examples = await buildExamples();
-if (examples) say(`build: ${examples} example module(s) bundled`);
+if (examples) say(`build: ${examples} example module(s) bundled and packed`);
 if (!jsOnly) {
   const copied = emitDeclarations(packages);
   say(`build: declarations up to date (${copied} changed)`);

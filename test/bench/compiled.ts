@@ -25,7 +25,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const BUILDS = {
   'source (tsx)': ['--conditions=dogan-source', '--import', 'tsx', 'plugins/distribution/src/cli/dogan.ts'],
   // As `npm start` runs it.
-  'compiled (dist)': ['--enable-source-maps', '--max-semi-space-size=8', DOGAN_CLI],
+  'compiled (dist)': ['--enable-source-maps', DOGAN_CLI],
 } as const;
 type Build = keyof typeof BUILDS;
 

@@ -52,6 +52,17 @@ export function resolveGrants(module: LoadedModule, granted: readonly string[]):
 }
 
 /**
+ * False when a bundle cannot define the hook: its name appears nowhere in the code, so the bundle's
+ * `hooks` object has no such key. Such a call would start a sandbox host (and an isolate) only to
+ * find nothing to run; the quick start's notes module, with no hooks, is installed without either.
+ * A name that appears anywhere (a comment, a string) still gets its call: this only skips what
+ * cannot run.
+ */
+export function mayDefineHook(code: string, hook: 'install' | 'upgrade' | 'uninstall'): boolean {
+  return code.includes(hook);
+}
+
+/**
  * The modules service: loads module versions, enables them per tenant, and runs their routes, event
  * handlers, jobs and lifecycle hooks in the sandbox pool, answering their storage and event calls.
  */
@@ -141,6 +152,7 @@ export class ModuleRuntime {
 
   /** Runs a lifecycle hook of an install, visible or not; a failure leaves the table as it was. */
   async runHook(install: ModuleInstall, hook: 'install' | 'upgrade' | 'uninstall', input: unknown = {}): Promise<void> {
+    if (!mayDefineHook(install.module.code, hook)) return;
     const tenant = await this.tenants.tenants.get(install.tenantId);
     try {
       await this.call(tenant, install, 'hook', hook, input, 0);
@@ -202,7 +214,7 @@ export class ModuleRuntime {
     const suspended = this.pool.quarantined(tenant.id, install.module.key);
     try {
       if (suspended) this.logs.add(tenant.id, install.module.key, [{ level: 'warn', message: 'disabled without its uninstall hook: the module is suspended for crashing its sandbox host', data: null, at: new Date().toISOString() }]);
-      else await this.call(tenant, install, 'hook', 'uninstall', {}, 0);
+      else if (mayDefineHook(install.module.code, 'uninstall')) await this.call(tenant, install, 'hook', 'uninstall', {}, 0);
     } finally {
       this.installs.delete(tenant.id, moduleId);
       this.pool.evict(tenant.id, install.module.key);

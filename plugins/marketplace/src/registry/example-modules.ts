@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import type { RegistryApp } from '@dogan/marketplace-registry';
-import { generatePublisherKeyPair, sha512Integrity, signRelease, type PublisherKeyPair } from '@dogan/module-manifest';
+import { generatePublisherKeyPair, sha512Integrity, signRelease, type ModuleManifest, type PublisherKeyPair } from '@dogan/module-manifest';
 import type { Logger } from 'pino';
 import type * as SdkModule from '@dogan/sdk';
 
-/** The SDK, loaded on demand (`await import('@dogan/sdk')`): its packer and esbuild stay out of an idle platform. */
+/** The SDK, loaded only to pack an example whose sources changed since the build (it holds some 20 MiB). */
 type Sdk = typeof SdkModule;
 
 /** The publisher of the modules that ship with Dogan (sdk/examples). */
@@ -26,15 +26,22 @@ function newest(dir: string): number {
 }
 
 /**
- * The example's bundle: the one `npm run build` made (`dist/module.js`) when it is newer than the
- * sources, so the platform never runs esbuild; otherwise (sources edited since) built now, and the
- * esbuild service stopped again once done.
+ * The example's package and the manifest it holds: the ones `npm run build` packed (`dist/package.tgz`)
+ * when they are newer than the sources, so the platform loads neither the SDK nor esbuild; otherwise
+ * (sources edited since) built and packed now with the SDK, whose esbuild service is stopped again after.
  */
-async function exampleBundle(dir: string, sdk: Sdk): Promise<Buffer> {
-  const prebuilt = join(dir, 'dist', 'module.js');
-  if (mtime(prebuilt) >= Math.max(mtime(join(dir, 'manifest.json')), newest(join(dir, 'src')))) return readFileSync(prebuilt);
+async function examplePackage(dir: string): Promise<{ manifest: ModuleManifest; archive: Buffer }> {
+  const archive = join(dir, 'dist', 'package.tgz');
+  const packedManifest = join(dir, 'dist', 'package.manifest.json');
+  const sources = Math.max(mtime(join(dir, 'manifest.json')), mtime(join(dir, 'README.md')), newest(join(dir, 'src')));
+  if (Math.min(mtime(archive), mtime(packedManifest)) >= sources) {
+    return { manifest: JSON.parse(readFileSync(packedManifest, 'utf8')) as ModuleManifest, archive: readFileSync(archive) };
+  }
+  const sdk: Sdk = await import('@dogan/sdk');
   try {
-    return readFileSync((await sdk.buildModule(dir)).outfile);
+    const manifest = sdk.readModuleManifest(dir);
+    const bundle = readFileSync((await sdk.buildModule(dir)).outfile);
+    return { manifest, archive: (await sdk.buildPackageArchive({ manifest, bundle, readme: readFileSync(join(dir, 'README.md')) })).archive };
   } finally {
     await sdk.stopBuildService();
   }
@@ -78,8 +85,6 @@ async function ensurePublisher(registry: RegistryApp, key: PublisherKeyPair) {
  */
 export async function publishExampleModules(registry: RegistryApp, dataDir: string, log: Logger): Promise<string[]> {
   if (!existsSync(EXAMPLES)) return [];
-  // The SDK (its packer, and esbuild behind it) is loaded only when an example is not yet published.
-  let sdk: Sdk | undefined;
   const key = platformKey(dataDir);
   const publisher = await ensurePublisher(registry, key);
   const published: string[] = [];
@@ -90,9 +95,7 @@ export async function publishExampleModules(registry: RegistryApp, dataDir: stri
       const { id, version } = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { id: string; version: string };
       const exists = await registry.catalog.version(id, version).then(() => true, () => false);
       if (exists) continue;
-      sdk ??= await import('@dogan/sdk');
-      const manifest = sdk.readModuleManifest(dir);
-      const { archive } = await sdk.buildPackageArchive({ manifest, bundle: await exampleBundle(dir, sdk), readme: readFileSync(join(dir, 'README.md')) });
+      const { manifest, archive } = await examplePackage(dir);
       const signature = signRelease(createPrivateKey(key.privateKeyPem), sha512Integrity(archive), manifest);
       await registry.publishing.publish({ publisher: publisher as never, id: manifest.id, version: manifest.version, tarball: archive, signature, keyId: key.keyId });
       log.info({ moduleId: manifest.id, version: manifest.version }, 'example module published to the embedded registry');
