@@ -38,7 +38,11 @@ t.test('CPU and time: loops, floods and hangs end with their code; the isolate i
 t.test('an infinite loop at the top level of the bundle is stopped while loading', async (t) => {
   const arena = await startArena(t);
   loadFixture(arena.runtime, 'toplevel-loop');
-  await t.rejects(arena.runtime.enableForTenant(arena.tenant(0).id, 'test.toplevel-loop', []), { code: 'SANDBOX_CPU_LIMIT' });
+  // It has no install hook, so enabling it runs none of its code (and starts no isolate); the first call loads it.
+  await arena.runtime.enableForTenant(arena.tenant(0).id, 'test.toplevel-loop', []);
+  const looping = await arena.call(arena.tenant(0), 'test.toplevel-loop', '/ok');
+  t.equal(looping.status, 502, 'the call that loads it is refused');
+  t.equal((looping.body as { code?: string }).code, 'SANDBOX_CPU_LIMIT', 'for the CPU its top-level loop burned');
   const res = await arena.alongside(t, () => arena.call(arena.tenant(0), 'test.hostile', '/ok'));
   t.equal(res.status, 200);
 });
