@@ -33,6 +33,8 @@ export { TenantService, type CreateTenantInput } from './tenant-service.js';
 export { TenantDatabaseManager, type Dialect } from './database/tenant-database-manager.js';
 export { TenantData } from './database/tenant-data.js';
 export type { SqlParam, SqlRow, SqlSession } from './database/sql-session.js';
+export { isControlPlaneSession } from './database/control-plane.js';
+export { lockKey } from './database/schema-lock.js';
 export { usageCountersRef, type UsageCounter, type UsageCounters } from './usage-counters.js';
 export { eventOutboxRef, type EventOutbox, type NewPlatformEvent } from './event-outbox.js';
 export { EventRecorder, keepCachesCoherent, type CacheCoherence, type CoherenceOptions } from './event-recorder.js';

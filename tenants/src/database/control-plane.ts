@@ -17,6 +17,11 @@ import { IdempotencyRecordSchema } from '../idempotency/idempotency-record.js';
 /** Its own context name, so a tenant's EntityManager fork can never stand in for the control plane's. */
 export const CONTROL_PLANE_CONTEXT = 'control-plane';
 
+/** True when a session is on the control plane (not a tenant's database). */
+export function isControlPlaneSession(session: { readonly database: string }): boolean {
+  return session.database === CONTROL_PLANE_CONTEXT;
+}
+
 export interface ControlPlaneOptions {
   /** The other plugins' control-plane entities (the tenants plugin's own are added here). */
   readonly entities?: readonly unknown[];

@@ -27,6 +27,11 @@ export type SqlRow = Record<string, unknown>;
  */
 export interface SqlSession {
   readonly dialect: Dialect;
+  /**
+   * Which database the session is on: its connection's name, `control-plane` or `tenant:<id>` (the
+   * short-lived connections of provisioning and tools have names of their own).
+   */
+  readonly database: string;
   /** The placeholder of a JSON value given as text: `?::jsonb` on PostgreSQL, `?` on SQLite. */
   readonly json: string;
   /** The rows a statement returns (`SELECT`, or a write with `RETURNING`). */
@@ -52,6 +57,7 @@ export function sqlSession(em: EntityManager): SqlSession {
   const dialect: Dialect = em.getPlatform() instanceof PostgreSqlPlatform ? 'postgresql' : 'sqlite';
   return {
     dialect,
+    database: em.name,
     json: dialect === 'postgresql' ? '?::jsonb' : '?',
     query: <R extends object>(text: string, params: readonly SqlParam[] = []) => sql.execute<R[]>(text, [...params], 'all'),
     async run(text, params = []) {

@@ -1,5 +1,5 @@
 import type { PlatformEvent } from '@dogan/runtime';
-import type { EventOutbox, NewPlatformEvent, SqlSession } from '@dogan/tenants';
+import { isControlPlaneSession, type EventOutbox, type NewPlatformEvent, type SqlSession } from '@dogan/tenants';
 import { completeEvent } from '../event-codec.js';
 import { EventErrors } from '../errors.js';
 import { noteTenantOutbox } from './outbox-hints.js';
@@ -12,9 +12,6 @@ import { CONTROL_PLANE } from '../relay/outbox-relay.js';
  * their own. Either way the relay is nudged with the ids and publishes them once they are committed.
  */
 export class TransactionalOutbox implements EventOutbox {
-  /** Sessions already told apart; a session object is one database for its whole life. */
-  private readonly isControlPlaneSession = new WeakMap<SqlSession, boolean>();
-
   constructor(
     private readonly deps: {
       controlPlane: SqlSession;
@@ -26,7 +23,7 @@ export class TransactionalOutbox implements EventOutbox {
   async record(session: SqlSession, events: readonly NewPlatformEvent[]): Promise<void> {
     const complete = this.complete(events);
     if (complete.length === 0) return;
-    if (await this.onControlPlane(session)) {
+    if (isControlPlaneSession(session)) {
       await insertOutboxRows(session, complete);
       this.deps.nudge(CONTROL_PLANE, complete.map((e) => e.id));
       return;
@@ -54,22 +51,5 @@ export class TransactionalOutbox implements EventOutbox {
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
-  }
-
-  /**
-   * Whether a session is on the control plane: only there is `event_outbox_hints`. Asked of the
-   * database's catalog (a failed statement would abort the caller's PostgreSQL transaction).
-   */
-  private async onControlPlane(session: SqlSession): Promise<boolean> {
-    if (session === this.deps.controlPlane) return true;
-    const known = this.isControlPlaneSession.get(session);
-    if (known !== undefined) return known;
-    const rows =
-      session.dialect === 'postgresql'
-        ? await session.query<{ found: boolean }>("SELECT to_regclass('event_outbox_hints') IS NOT NULL AS found")
-        : await session.query<{ found: number }>("SELECT count(*) AS found FROM sqlite_master WHERE type = 'table' AND name = 'event_outbox_hints'");
-    const found = Boolean(Number(rows[0]?.found ?? 0)) || rows[0]?.found === true;
-    this.isControlPlaneSession.set(session, found);
-    return found;
   }
 }

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { SqlSession } from '@dogan/tenants';
+import { lockKey, type SqlSession } from '@dogan/tenants';
 
 /**
  * Work that must run on one node of the cluster at a time (the outbox relay of one database). The
@@ -14,11 +13,6 @@ export interface ClusterLease {
   close(): Promise<void>;
 }
 
-/** A 64-bit advisory lock key from a name, the same in every process. */
-function lockKey(name: string): string {
-  return createHash('sha256').update(`dogan:events:${name}`).digest().readBigInt64BE(0).toString();
-}
-
 /**
  * PostgreSQL: a transaction-level advisory lock on the control plane, held for the length of `work`.
  * The server releases it with the transaction or the connection, so a node that dies mid-pass frees
@@ -28,7 +22,7 @@ export function advisoryLockLease(controlPlane: SqlSession): ClusterLease {
   return {
     async run(name, work) {
       return controlPlane.transaction(async (tx) => {
-        const [row] = await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock(?::bigint) AS got', [lockKey(name)]);
+        const [row] = await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock(?::bigint) AS got', [lockKey(`events:${name}`)]);
         if (!row?.got) return { ran: false as const };
         return { ran: true as const, value: await work() };
       });
