@@ -15,6 +15,10 @@ forEachEngine(t, 'deliveries to a local receiver', async (t, engine) => {
   await t.test('a delivery is signed, and the README recipe verifies it', async (t) => {
     const receiver = await startReceiver(t);
     const hook = await createWebhook(app, acme, { url: receiver.url, eventTypes: ['billing.*'], description: 'books' });
+    // A second tenant listening to everything: none of acme's events reach it.
+    const globex = await createTenant(app, 'globex');
+    const globexReceiver = await startReceiver(t);
+    const globexHook = await createWebhook(app, globex, { url: globexReceiver.url, eventTypes: ['*'] });
     t.match(hook.secret, /^whsec_[A-Za-z0-9_-]{43}$/, 'the secret is shown once, at creation');
     const event = platformEvent(acme.id, 'billing.invoice_issued', { invoiceId: 'inv-1', total: 11500 });
     await publish(webhooks, event);
@@ -40,6 +44,8 @@ forEachEngine(t, 'deliveries to a local receiver', async (t, engine) => {
     t.type(log[0]!.responseTimeMs, 'number');
     await new Promise((r) => setTimeout(r, 200));
     t.equal(receiver.requests.length, 1, 'nothing is sent twice');
+    t.equal(globexReceiver.requests.length, 0, "the second tenant's receiver got none of acme's events");
+    t.same(await deliveries(app, globex, globexHook.id), [], "and its delivery log is empty");
 
     const tenant = await kernel.host.service(tenantsApiRef).tenants.get(acme.id);
     const rows = await engine.tenantRows(tenant.databaseName, 'SELECT secret FROM webhooks');

@@ -9,6 +9,10 @@ forEachEngine(t, 'test pings and secret rotation', async (t, engine) => {
   const receiver = await startReceiver(t);
   const hook = await createWebhook(app, acme, { url: receiver.url, eventTypes: ['tenant.created'], enabled: false });
   const base = `/api/v1/acme/webhooks/${hook.id}`;
+  // A second tenant with a webhook of its own: acme's pings and rotations never touch it.
+  const globex = await createTenant(app, 'globex');
+  const globexReceiver = await startReceiver(t);
+  const globexHook = await createWebhook(app, globex, { url: globexReceiver.url, eventTypes: ['*'] });
 
   const ping = await app.inject({ method: 'POST', url: `${base}/ping`, headers: acme.headers });
   t.equal(ping.statusCode, 200);
@@ -50,6 +54,11 @@ forEachEngine(t, 'test pings and secret rotation', async (t, engine) => {
   const listed = await app.inject({ url: '/api/v1/acme/webhooks', headers: acme.headers });
   for (const secret of [hook.secret, next, latest]) t.notOk(listed.body.includes(secret), 'no secret is listed');
 
+  t.equal(globexReceiver.requests.length, 0, "the second tenant's receiver got none of acme's pings");
+  t.same(await deliveries(app, globex, globexHook.id), [], 'and its log is empty');
+  t.equal((await app.inject({ method: 'POST', url: `/api/v1/globex/webhooks/${hook.id}/ping`, headers: globex.headers })).statusCode, 404, "the second tenant cannot ping acme's webhook through its own path");
+  const globexListed = await app.inject({ url: '/api/v1/globex/webhooks', headers: globex.headers });
+  t.same((globexListed.json() as { items: Array<{ id: string }> }).items.map((w) => w.id), [globexHook.id], 'it lists only its own webhook');
   t.equal((await app.inject({ method: 'DELETE', url: base, headers: acme.headers })).statusCode, 204);
   t.equal((await app.inject({ url: `${base}/deliveries`, headers: acme.headers })).json().code, 'WEBHOOK_NOT_FOUND', 'its log went with it');
 });

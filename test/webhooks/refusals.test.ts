@@ -37,6 +37,8 @@ forEachEngine(t, 'bad webhook input is refused with a code, and nothing is creat
   }
   t.match((await post({ url: 'https://example.com/hook', eventTypes: ['billing.nope', 'nope.*'] })).json(), { eventTypes: ['billing.nope', 'nope.*'] }, 'the unknown types are named');
   t.same((await app.inject({ url: '/api/v1/acme/webhooks', headers: acme.headers })).json(), { items: [] }, 'nothing was created');
+  const globex = await createTenant(app, 'globex');
+  t.same((await app.inject({ url: '/api/v1/globex/webhooks', headers: globex.headers })).json(), { items: [] }, 'nor for a second tenant');
 
   const missing = '00000000-0000-4000-8000-000000000000';
   t.equal((await app.inject({ url: `/api/v1/acme/webhooks/${missing}`, headers: acme.headers })).json().code, 'WEBHOOK_NOT_FOUND');
