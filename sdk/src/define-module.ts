@@ -4,7 +4,7 @@
  * from there and the bundle carries no SDK code. The sandbox reads the handler tables (`routes`,
  * `events`, `jobs`, `hooks`) from the bundle's default export or from named exports of those names,
  * and calls the handlers the manifest names with one argument (the request, event, run or hook info);
- * the platform's capabilities (`storage`, `http`, `events`, `log`, `settings`, `tenant`, `sleep`) are
+ * the platform's capabilities (`storage`, `http`, `events`, `erpnext`, `log`, `settings`, `tenant`, `sleep`) are
  * imports from `dogan:module`.
  */
 import type { JobRun, ModuleEvent, ModuleExports, ModuleRequest, ModuleResponse } from './module-api.js';

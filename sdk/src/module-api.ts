@@ -82,6 +82,144 @@ export interface EventsApi {
   emit(type: string, payload?: JsonValue): Promise<void>;
 }
 
+/** Frappe's filter operators (`is` takes `"set"` or `"not set"`; `between` a two-value list; `in` a list). */
+export type ErpnextFilterOperator =
+  | '='
+  | '!='
+  | '>'
+  | '<'
+  | '>='
+  | '<='
+  | 'like'
+  | 'not like'
+  | 'in'
+  | 'not in'
+  | 'is'
+  | 'between'
+  | 'timespan'
+  | 'descendants of'
+  | 'not descendants of'
+  | 'ancestors of'
+  | 'not ancestors of'
+  | 'previous'
+  | 'next';
+
+/** One condition in Frappe's list form: `[field, operator, value]`, or `[child doctype, field, operator, value]` for a child table's field. */
+export type ErpnextFilterCondition = [field: string, operator: ErpnextFilterOperator, value: JsonValue] | [doctype: string, field: string, operator: ErpnextFilterOperator, value: JsonValue];
+
+/**
+ * Filters as Frappe takes them: the list form, `[["status", "=", "Unpaid"], ["grand_total", ">", 100]]`,
+ * or the dict form, `{ status: "Unpaid", grand_total: [">", 100] }` (a bare value is `=`). All must hold.
+ */
+export type ErpnextFilters = ErpnextFilterCondition[] | { [field: string]: JsonValue | [ErpnextFilterOperator, JsonValue] };
+
+/** A list query, in the names of Frappe's `GET /api/resource/{doctype}` parameters. */
+export interface ErpnextListQuery {
+  /** Fields of each row; `["*"]` for every field. Default (Frappe's): `["name"]`. */
+  fields?: string[];
+  /** Conditions that must all hold. */
+  filters?: ErpnextFilters;
+  /** Conditions of which at least one must hold (with all of `filters`). */
+  or_filters?: ErpnextFilters;
+  /** `"posting_date desc"`, `"modified desc, name asc"`; default the doctype's sort order. */
+  order_by?: string;
+  /** Rows to skip (paging); default 0. */
+  limit_start?: number;
+  /** Rows to return, at most 500; default 20; 0 means the most (500). */
+  limit_page_length?: number;
+}
+
+/**
+ * A document as ERPNext returns it: its fields (child tables are lists of rows), with Frappe's own.
+ * Rows of `list` have only the fields asked for.
+ */
+export type ErpnextDocument<T extends object = Record<string, JsonValue>> = T & {
+  /** The document's id in ERPNext (`ACC-SINV-2025-00001`, a customer's name). */
+  readonly name: string;
+  readonly doctype: string;
+  /** 0 draft, 1 submitted, 2 cancelled (submittable doctypes). */
+  readonly docstatus: 0 | 1 | 2;
+  /** When it was last saved; an `update` whose patch carries an older `modified` is refused with ERPNEXT_TIMESTAMP_MISMATCH. */
+  readonly modified: string;
+};
+
+/** Options of every ERPNext operation. */
+export interface ErpnextOptions {
+  /** One of the tenant's ERPNext connections, by name; default: its default connection. */
+  connection?: string;
+}
+
+/**
+ * Codes of the errors the `erpnext` API rejects with (`err.code`; `err.message` says what ERPNext or
+ * the platform answered):
+ * - `ERPNEXT_NOT_FOUND`: no such document (or doctype) in ERPNext.
+ * - `ERPNEXT_VALIDATION`: ERPNext refused the document (a mandatory field, a link to nothing, a rule of the doctype).
+ * - `ERPNEXT_DUPLICATE`: a document with that name, or unique value, exists.
+ * - `ERPNEXT_TIMESTAMP_MISMATCH`: someone saved the document after it was read; read it again and reapply the change.
+ * - `ERPNEXT_PERMISSION_DENIED`: the ERPNext user of the connection lacks the permission on the site.
+ * - `ERPNEXT_NOT_CONNECTED`: the tenant has no ERPNext connection (of that name).
+ * - `ERPNEXT_ARGUMENT_INVALID`, `ERPNEXT_FILTER_INVALID`, `ERPNEXT_DOCTYPE_INVALID`: the platform refused the arguments before sending them
+ *   (a filter, field name, page size, a name longer than 140 characters).
+ * - `ERPNEXT_NOT_IN_PLAN`: the tenant's plan does not include the ERPNext integration.
+ * - `ERPNEXT_UNREACHABLE`, `ERPNEXT_TIMEOUT`, `ERPNEXT_SERVER_ERROR`, `ERPNEXT_RATE_LIMITED`, `ERPNEXT_TOO_MANY_REQUESTS`,
+ *   `ERPNEXT_CREDENTIALS_REFUSED`, `ERPNEXT_NOT_FRAPPE`: the site or the connection failed; retrying later may help.
+ * - `SANDBOX_PERMISSION_DENIED`: the tenant did not grant this module that access on that doctype (the manifest's
+ *   `erpnext` permissions: `read` for list and get, `write` also for create, update and delete, `submit` also for
+ *   submit and cancel). It is in the module's log.
+ * - `SANDBOX_HTTP_LIMIT`: more outbound requests in one call than the platform allows (ERPNext operations count
+ *   with `http.fetch`), a document or query too large, or an answer too large (ask for fewer fields or rows).
+ * - `MODULE_CAPABILITY_UNAVAILABLE`: the platform runs without its ERPNext plugin.
+ */
+export type ErpnextErrorCode =
+  | 'ERPNEXT_NOT_FOUND'
+  | 'ERPNEXT_VALIDATION'
+  | 'ERPNEXT_DUPLICATE'
+  | 'ERPNEXT_TIMESTAMP_MISMATCH'
+  | 'ERPNEXT_PERMISSION_DENIED'
+  | 'ERPNEXT_NOT_CONNECTED'
+  | 'ERPNEXT_ARGUMENT_INVALID'
+  | 'ERPNEXT_FILTER_INVALID'
+  | 'ERPNEXT_DOCTYPE_INVALID'
+  | 'ERPNEXT_NOT_IN_PLAN'
+  | 'ERPNEXT_UNREACHABLE'
+  | 'ERPNEXT_TIMEOUT'
+  | 'ERPNEXT_SERVER_ERROR'
+  | 'ERPNEXT_RATE_LIMITED'
+  | 'ERPNEXT_TOO_MANY_REQUESTS'
+  | 'ERPNEXT_CREDENTIALS_REFUSED'
+  | 'ERPNEXT_NOT_FRAPPE'
+  | 'SANDBOX_PERMISSION_DENIED'
+  | 'SANDBOX_HTTP_LIMIT'
+  | 'MODULE_CAPABILITY_UNAVAILABLE';
+
+/** What the `erpnext` API rejects with: an Error whose `code` says why (see {@link ErpnextErrorCode}). */
+export interface ErpnextError extends Error {
+  readonly code: ErpnextErrorCode;
+}
+
+/**
+ * Documents in the tenant's own ERPNext (needs an `erpnext` permission naming the doctype). Each
+ * operation is one request to the site, through the connection the tenant's admin saved, as that
+ * connection's ERPNext user: ERPNext's own permissions apply too. Doctypes are Frappe's exact names
+ * (`Sales Invoice`). Failures reject with an {@link ErpnextError}.
+ */
+export interface ErpnextApi {
+  /** Rows of a doctype (access `read`). */
+  list<T extends object = Record<string, JsonValue>>(doctype: string, query?: ErpnextListQuery, options?: ErpnextOptions): Promise<T[]>;
+  /** One document with its child tables (access `read`); ERPNEXT_NOT_FOUND when there is none. */
+  get<T extends object = Record<string, JsonValue>>(doctype: string, name: string, options?: ErpnextOptions): Promise<ErpnextDocument<T>>;
+  /** Inserts a draft (access `write`); resolves to the document as saved, with its `name`. */
+  create<T extends object = Record<string, JsonValue>>(doctype: string, doc: T, options?: ErpnextOptions): Promise<ErpnextDocument<T>>;
+  /** Sets the fields of `patch` (access `write`); a child table given is replaced whole. Resolves to the saved document. */
+  update<T extends object = Record<string, JsonValue>>(doctype: string, name: string, patch: Partial<T> & { modified?: string }, options?: ErpnextOptions): Promise<ErpnextDocument<T>>;
+  /** Deletes a document (access `write`); ERPNext refuses a submitted one, or one that others link to. */
+  delete(doctype: string, name: string, options?: ErpnextOptions): Promise<{ deleted: true }>;
+  /** Submits a draft of a submittable doctype (access `submit`); resolves to the document, `docstatus` 1. */
+  submit<T extends object = Record<string, JsonValue>>(doctype: string, name: string, options?: ErpnextOptions): Promise<ErpnextDocument<T>>;
+  /** Cancels a submitted document (access `submit`); resolves to the document, `docstatus` 2. */
+  cancel<T extends object = Record<string, JsonValue>>(doctype: string, name: string, options?: ErpnextOptions): Promise<ErpnextDocument<T>>;
+}
+
 /** Lines go to the module's log, which the tenant's admins and the module's developer read; bounded per call. */
 export interface LogApi {
   debug(message: string, data?: JsonValue): void;
@@ -162,6 +300,7 @@ export interface ModuleExports {
 export declare const storage: StorageApi;
 export declare const http: HttpApi;
 export declare const events: EventsApi;
+export declare const erpnext: ErpnextApi;
 export declare const log: LogApi;
 export declare const settings: SettingsApi;
 export declare const tenant: TenantInfo;

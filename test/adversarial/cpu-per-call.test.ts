@@ -15,7 +15,7 @@ const config = {
   moduleId: 'cpu.test',
   version: '1.0.0',
   moduleKey: 'cpu.test@1.0.0',
-  grants: { collections: [], http: [], emit: [] },
+  grants: { collections: [], http: [], emit: [], erpnext: [] },
   settings: {},
 };
 

@@ -19,7 +19,7 @@ t.test('waiting calls beside busy ones are not charged their CPU; a runaway besi
     moduleId: 'wd.test',
     version: '1.0.0',
     moduleKey: 'wd.test@1.0.0',
-    grants: { collections: [], http: [], emit: [] },
+    grants: { collections: [], http: [], emit: [], erpnext: [] },
     settings: {},
   };
   const call = (name: string) => pool.invoke({ config, code, kind: 'route', name, input: '{}', depth: 0 } as never);

@@ -28,7 +28,7 @@ const config = (tenant: string) => ({
   moduleId: 'bench.retain',
   version: '1.0.0',
   moduleKey: 'bench.retain@1.0.0',
-  grants: { collections: [], http: [], emit: [] },
+  grants: { collections: [], http: [], emit: [], erpnext: [] },
   settings: {},
 });
 

@@ -10,7 +10,7 @@ const config = (tenant: string) => ({
   moduleId: 'lazy.test',
   version: '1.0.0',
   moduleKey: 'lazy.test@1.0.0',
-  grants: { collections: [], http: [], emit: [] },
+  grants: { collections: [], http: [], emit: [], erpnext: [] },
   settings: {},
 });
 const alive = (pid: number | undefined) => {

@@ -39,7 +39,12 @@ const cases: Array<[string, (m: Record<string, unknown>) => void, string, RegExp
   ['price not an integer', (m) => (m.pricing = { model: 'one_time', amount: 9.99, currency: 'SAR' }), 'pricing.amount', /integer/],
   ['http url not https', (m) => ((m.permissions as Array<Record<string, unknown>>)[1]!.urls = ['http://api.example.com/*']), 'permissions[1].urls[0]'],
   ['http without methods', (m) => delete (m.permissions as Array<Record<string, unknown>>)[1]!.methods, 'permissions[1].methods', /required/],
-  ['erpnext access', (m) => ((m.permissions as Array<Record<string, unknown>>)[5]!.access = 'admin'), 'permissions[5].access'],
+  ['erpnext access', (m) => ((m.permissions as Array<Record<string, unknown>>)[5]!.access = 'admin'), 'permissions[5].access', /one of: read, write, submit/],
+  ['erpnext doctype characters', (m) => ((m.permissions as Array<Record<string, unknown>>)[5]!.doctypes = ['Sales Invoice', 'Item; DROP']), 'permissions[5].doctypes[1]', /doctype name/],
+  ['erpnext doctype empty', (m) => ((m.permissions as Array<Record<string, unknown>>)[5]!.doctypes = ['']), 'permissions[5].doctypes[0]'],
+  ['erpnext doctype starting with a space', (m) => ((m.permissions as Array<Record<string, unknown>>)[5]!.doctypes = [' Customer']), 'permissions[5].doctypes[0]'],
+  ['erpnext doctype too long', (m) => ((m.permissions as Array<Record<string, unknown>>)[5]!.doctypes = ['D'.repeat(141)]), 'permissions[5].doctypes[0]'],
+  ['erpnext without doctypes', (m) => ((m.permissions as Array<Record<string, unknown>>)[5]!.doctypes = []), 'permissions[5].doctypes'],
   ['route handler', (m) => (m.routes = [{ method: 'GET', path: '/x', handler: 'not valid' }]), 'routes[0].handler'],
   ['route method', (m) => (m.routes = [{ method: 'TRACE', path: '/x', handler: 'x' }]), 'routes[0].method'],
   ['bad cron', (m) => (m.jobs = [{ name: 'j', cron: '99 * * * *', handler: 'j' }]), 'jobs[0].cron', /0 to 59/],
@@ -65,6 +70,16 @@ for (const [name, mutate, field, message] of cases) {
     if (hit && message) t.match(hit.message, message);
   });
 }
+
+t.test('erpnext access is read, write or submit, on doctypes named as Frappe names them', async (t) => {
+  for (const access of ['read', 'write', 'submit']) {
+    const m = structuredClone(full) as unknown as { permissions: Array<Record<string, unknown>> };
+    m.permissions[5]!.access = access;
+    m.permissions[5]!.doctypes = ['Sales Invoice', 'Item_Price-2', 'D'.repeat(140)];
+    const result = validateManifest(m);
+    t.ok(result.ok, result.ok ? access : `${access}: ${JSON.stringify(result.problems)}`);
+  }
+});
 
 t.test('non-objects are refused, never thrown', async (t) => {
   for (const v of [null, 42, 'x', [], undefined]) t.notOk(validateManifest(v).ok);

@@ -12,5 +12,6 @@ export const ModuleErrors = defineErrors({
   MODULE_SETTINGS_INVALID: { status: 422, title: 'Invalid module settings', message: 'Settings of module "%s" are invalid: %s' },
   MODULE_JOB_NOT_FOUND: { status: 404, title: 'Module job not found', message: 'Module "%s" declares no job "%s"' },
   MODULE_STORAGE_INVALID: { status: 400, title: 'Invalid storage operation', message: '%s' },
+  MODULE_CAPABILITY_UNAVAILABLE: { status: 501, title: 'Capability unavailable', message: 'The %s capability needs the %s plugin, which this platform does not load' },
   MODULE_STORAGE_CONFLICT: { status: 409, title: 'Storage conflict', message: 'Collection "%s" already has a document with id "%s" or the same unique index value' },
 });

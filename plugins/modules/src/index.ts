@@ -9,7 +9,7 @@ import { moduleRoutes } from './routes.js';
 import { moduleTenantMigrations } from './storage/migrations.js';
 import { ModuleData, moduleDataRef } from './storage/module-data.js';
 
-export { ModuleRuntime, resolveGrants, type AnsweredRoute, type ModuleRequest } from './module-runtime.js';
+export { ModuleRuntime, resolveGrants, type AnsweredRoute, type CapabilityCall, type CapabilityProvider, type ModuleRequest } from './module-runtime.js';
 export { REDACTED, secretFields } from './redaction.js';
 export { ModuleErrors } from './errors.js';
 export { loadModuleFromDirectory, moduleFromSource, type LoadedModule } from './loaded-module.js';

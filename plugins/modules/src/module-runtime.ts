@@ -3,7 +3,7 @@ import { TenantErrors, type EventOutbox, type Tenant, type TenantsApi } from '@d
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isolateKey, SandboxErrors, SandboxPool, type CallKind, type Invocation, type InvocationResult, type IsolateConfig, type LogEntry, type ResolvedGrants, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
-import { eventAllowed } from '@dogan/runtime/sandbox';
+import { erpnextAllowed, erpnextVerb, eventAllowed } from '@dogan/runtime/sandbox';
 import { inModuleNamespace } from '@dogan/module-manifest';
 import { ModuleErrors } from './errors.js';
 import { moduleEmittedEvent, unwrapEvent } from './events.js';
@@ -41,6 +41,26 @@ export interface AnsweredRoute {
   readonly status: number;
 }
 
+/** One operation of a capability another plugin provides (`erpnext.get`), for a call in flight. */
+export interface CapabilityCall {
+  /** The tenant of the call (never from the module's arguments). */
+  readonly tenant: Tenant;
+  readonly moduleId: string;
+  /** The whole operation name, `erpnext.get`. */
+  readonly op: string;
+  /** The module's JSON arguments, checked against its grants. */
+  readonly args: Record<string, unknown>;
+}
+
+/** Runs a provided capability's operation; resolves to a JSON value for the module, or throws a DoganError it sees with its code. */
+export type CapabilityProvider = (call: CapabilityCall) => Promise<unknown>;
+
+/** The plugin that provides each capability prefix, for the error a platform without it gives. */
+const CAPABILITY_PLUGINS: Readonly<Record<string, string>> = { erpnext: 'erpnext' };
+
+/** The arguments an ERPNext operation takes: the provider sees these and no others. */
+const ERPNEXT_ARGS = ['doctype', 'name', 'query', 'doc', 'patch', 'connection'] as const;
+
 /** Resolves granted permission names into the flat grants the sandbox checks on every call. */
 export function resolveGrants(module: LoadedModule, granted: readonly string[]): ResolvedGrants {
   const perms = module.manifest.permissions.filter((p) => granted.includes(p.name));
@@ -48,6 +68,7 @@ export function resolveGrants(module: LoadedModule, granted: readonly string[]):
     collections: perms.some((p) => p.kind === 'storage') ? module.manifest.collections.map((c) => c.name) : [],
     http: perms.flatMap((p) => (p.kind === 'http' ? [{ urls: [...p.urls], methods: [...p.methods] }] : [])),
     emit: perms.flatMap((p) => (p.kind === 'events' ? [...p.emit] : [])),
+    erpnext: perms.flatMap((p) => (p.kind === 'erpnext' ? [{ doctypes: [...p.doctypes], access: p.access }] : [])),
   };
 }
 
@@ -78,6 +99,8 @@ export class ModuleRuntime {
   /** `tenant|module` whose routes, events and jobs wait while an upgrade or uninstall changes them. */
   private readonly held = new Set<string>();
   private readonly routeObservers: Array<(call: AnsweredRoute) => Promise<void>> = [];
+  /** Capabilities other plugins run for modules, by prefix (`erpnext`). */
+  private readonly providers = new Map<string, CapabilityProvider>();
   /** Where a module's `events.emit` goes: straight to this node's subscribers, or the bus once `publishThrough` is called. */
   private publish = (tenantId: string, _moduleId: string, type: string, payload: unknown, depth: number): Promise<void> => {
     void this.emitEvent(tenantId, type, payload, depth).catch(() => undefined);
@@ -188,6 +211,19 @@ export class ModuleRuntime {
   /** Called after every route call the module answered, before the answer is sent. */
   observeRoutes(observer: (call: AnsweredRoute) => Promise<void>): void {
     this.routeObservers.push(observer);
+  }
+
+  /**
+   * Registers the plugin that runs a capability's operations (`prefix.*`, e.g. `erpnext.get`) for
+   * modules. The sandbox and this runtime check the module's grant before the handler is called;
+   * tenant and module come from the call in flight. What the handler resolves to goes back to the
+   * module as JSON; a DoganError it throws reaches the module as an Error with its code and message.
+   * The modules plugin knows no provider: each registers itself (the erpnext plugin in its init).
+   */
+  provideCapability(prefix: string, handler: CapabilityProvider): void {
+    if (!Object.hasOwn(CAPABILITY_PLUGINS, prefix)) throw new Error(`no module capability "${prefix}" to provide (known: ${Object.keys(CAPABILITY_PLUGINS).join(', ')})`);
+    if (this.providers.has(prefix)) throw new Error(`the module capability "${prefix}" is already provided`);
+    this.providers.set(prefix, handler);
   }
 
   /**
@@ -326,7 +362,7 @@ export class ModuleRuntime {
     return entries.map((e) => ({ ...e, message: redact(e.message, secrets), data: e.data === null ? null : redact(e.data, secrets) }));
   }
 
-  /** Storage and events for a call in flight: tenant and module come from the call, never from `args`. */
+  /** Storage, events and provided capabilities for a call in flight: tenant and module come from the call, never from `args`. */
   private async capability(invocation: Invocation, op: string, argsBuffer: Buffer): Promise<string> {
     const { tenant, install, depth } = invocation.context as CallContext;
     const args = JSON.parse(argsBuffer.toString('utf8') || '{}') as Record<string, unknown>;
@@ -345,7 +381,25 @@ export class ModuleRuntime {
       await this.publish(tenant.id, moduleId, type, args.payload ?? null, depth + 1);
       return 'null';
     }
+    if (op.startsWith('erpnext.')) {
+      const verb = erpnextVerb(op);
+      const doctype = typeof args.doctype === 'string' ? args.doctype : '';
+      if (verb === undefined || !erpnextAllowed(install.grants, doctype, verb)) throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, `${op.slice(0, 40)}: ERPNext ${verb ?? 'access'} on doctype "${doctype.slice(0, 140)}"`);
+      const picked: Record<string, unknown> = {};
+      for (const key of ERPNEXT_ARGS) if (args[key] !== undefined) picked[key] = args[key];
+      return this.provided('erpnext', { tenant, moduleId, op, args: picked });
+    }
     throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, op.slice(0, 40));
+  }
+
+  /** A provided capability's answer as JSON text, no larger than an outbound HTTP answer may be. */
+  private async provided(prefix: string, call: CapabilityCall): Promise<string> {
+    const provider = this.providers.get(prefix);
+    if (!provider) throw ModuleErrors.MODULE_CAPABILITY_UNAVAILABLE(prefix, CAPABILITY_PLUGINS[prefix] ?? prefix);
+    const json = JSON.stringify((await provider(call)) ?? null);
+    const max = this.pool.options.limits.maxHttpResponseBytes;
+    if (json.length > max) throw SandboxErrors.SANDBOX_HTTP_LIMIT(call.moduleId, `${call.op} answered more than ${max} bytes; ask for fewer fields or a smaller page`);
+    return json;
   }
 
   async close(): Promise<void> {

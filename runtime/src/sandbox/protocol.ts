@@ -19,6 +19,15 @@ export interface HttpGrant {
   readonly methods: readonly string[];
 }
 
+/** What an `erpnext` grant allows: `read` (list, get) < `write` (create, update, delete) < `submit` (submit, cancel). */
+export type ErpnextAccess = 'read' | 'write' | 'submit';
+
+/** A granted `erpnext` permission: the doctypes (exact Frappe names) and the access on them. */
+export interface ErpnextGrant {
+  readonly doctypes: readonly string[];
+  readonly access: ErpnextAccess;
+}
+
 /** The permissions a tenant granted, flattened for the checks done on every call. */
 export interface ResolvedGrants {
   /** Collections the module may use (the manifest's, when a storage permission is granted). */
@@ -26,6 +35,8 @@ export interface ResolvedGrants {
   readonly http: readonly HttpGrant[];
   /** Event types the module may emit; a trailing `*` matches a prefix. */
   readonly emit: readonly string[];
+  /** Documents the module may reach through the tenant's ERPNext connections. */
+  readonly erpnext: readonly ErpnextGrant[];
 }
 
 /** Everything a host needs to build the isolate of one (tenant, module version). */

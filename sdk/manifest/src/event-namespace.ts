@@ -9,7 +9,7 @@
  * First segments of the platform's own event types. A publisher may not take one as its name, or
  * its modules' namespaces (`tenant.x.*`) would read as platform events.
  */
-export const PLATFORM_EVENT_NAMESPACES: readonly string[] = ['platform', 'tenant', 'tenants', 'billing', 'marketplace', 'modules', 'module', 'apikey'];
+export const PLATFORM_EVENT_NAMESPACES: readonly string[] = ['platform', 'tenant', 'tenants', 'billing', 'marketplace', 'modules', 'module', 'apikey', 'erpnext', 'webhook', 'webhooks', 'agents', 'workflows', 'email'];
 
 /** The prefix of every event type module `moduleId` may emit: its id and a dot. */
 export function moduleEventPrefix(moduleId: string): string {

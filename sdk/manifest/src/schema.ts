@@ -45,6 +45,13 @@ const URL_PATTERN_PATTERN = '^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5}
 const ROUTE_PATH_PATTERN = '^/$|^(/([a-z0-9_.-]+|:[a-zA-Z][a-zA-Z0-9_]*))+$';
 // Five cron fields of digits, `*`, `,`, `-`, `/`; value ranges are checked in validate-manifest.ts.
 const CRON_PATTERN = '^[0-9*,/-]+( [0-9*,/-]+){4}$';
+/**
+ * A Frappe doctype name (`Sales Invoice`, `Item Price`): 1 to 140 letters, digits, spaces, `-` and
+ * `_`, starting with a letter or digit (the ERPNext plugin checks the same on every operation).
+ */
+export const ERPNEXT_DOCTYPE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9 _-]{0,139}$';
+/** What an `erpnext` permission allows on its doctypes; each level includes the ones before it. */
+export const ERPNEXT_ACCESS_LEVELS = ['read', 'write', 'submit'] as const;
 
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
 const localized = (max: number) => ({
@@ -125,8 +132,9 @@ const permissions = {
       permission(
         'erpnext',
         {
-          access: { enum: ['read', 'write'] },
-          doctypes: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: text(140) },
+          // read: list and get; write: also create, update and delete; submit: also submit and cancel.
+          access: { enum: ERPNEXT_ACCESS_LEVELS },
+          doctypes: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string', pattern: ERPNEXT_DOCTYPE_PATTERN } },
         },
         ['access', 'doctypes'],
       ),

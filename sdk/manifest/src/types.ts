@@ -36,7 +36,19 @@ export type Permission =
   | { readonly name: string; readonly kind: 'events'; readonly required: boolean; readonly description: LocalizedText; readonly emit: readonly string[] }
   | { readonly name: string; readonly kind: 'schedules'; readonly required: boolean; readonly description: LocalizedText }
   | { readonly name: string; readonly kind: 'agent-tools'; readonly required: boolean; readonly description: LocalizedText }
-  | { readonly name: string; readonly kind: 'erpnext'; readonly required: boolean; readonly description: LocalizedText; readonly access: 'read' | 'write'; readonly doctypes: readonly string[] };
+  | {
+      readonly name: string;
+      readonly kind: 'erpnext';
+      readonly required: boolean;
+      readonly description: LocalizedText;
+      /** `read`: list and get; `write`: also create, update and delete; `submit`: also submit and cancel. */
+      readonly access: ErpnextAccess;
+      /** Frappe doctype names (`Sales Invoice`): 1 to 140 letters, digits, spaces, `-` and `_`. */
+      readonly doctypes: readonly string[];
+    };
+
+/** What an `erpnext` permission allows on its doctypes; each level includes the ones before it. */
+export type ErpnextAccess = 'read' | 'write' | 'submit';
 
 export interface CollectionIndex {
   /** Top-level fields of the documents, in order. */

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import semver from 'semver';
 import { inModuleNamespace, moduleEventPrefix, PLATFORM_EVENT_NAMESPACES } from './event-namespace.js';
-import { manifestSchema, MODULE_ID_PATTERN } from './schema.js';
+import { ERPNEXT_DOCTYPE_PATTERN, manifestSchema, MODULE_ID_PATTERN } from './schema.js';
 import type { ModuleManifest, Permission } from './types.js';
 
 /** One problem in a manifest: `field` is a path such as `permissions[1].urls[0]`. */
@@ -43,6 +43,7 @@ const PATTERN_HINTS: Record<string, string> = {
   [MODULE_ID_PATTERN]: 'must be "publisher.name" in lowercase letters, digits and dashes, e.g. "acme.notes"',
   [manifestSchema.properties.version.pattern]: 'must be a semver version such as 1.0.0',
   [manifestSchema.properties.icon.pattern]: 'must be a .png or .svg file name in the package, e.g. icon.png',
+  [ERPNEXT_DOCTYPE_PATTERN]: 'must be an ERPNext doctype name: 1 to 140 letters, digits, spaces, hyphens or underscores, e.g. "Sales Invoice"',
 };
 
 /** The values a tagged union accepts for its tag (`permissions[].kind`, `pricing.model`), in schema order. */

@@ -115,6 +115,16 @@ function takeLogs() {
 }
 
 const str = (v) => StringCtor(v);
+// ERPNext: the doctype, made a string once, is both the target the grants are checked against and
+// the argument; "connection" names one of the tenant's connections (its default when absent).
+function connection(options) {
+  const c = options === undefined || options === null ? undefined : options.connection;
+  return c === undefined || c === null ? undefined : str(c);
+}
+function erp(op, doctype, args) {
+  const d = str(doctype);
+  return request(op, d, args(d));
+}
 const api = freeze({
   storage: freeze({
     insert: (collection, doc) => request('storage.insert', collection, { collection: str(collection), doc }),
@@ -130,6 +140,15 @@ const api = freeze({
     },
   }),
   events: freeze({ emit: (type, payload) => request('events.emit', type, { type: str(type), payload: payload === undefined ? null : payload }) }),
+  erpnext: freeze({
+    list: (doctype, query, options) => erp('erpnext.list', doctype, (d) => ({ doctype: d, query: query === undefined || query === null ? {} : query, connection: connection(options) })),
+    get: (doctype, name, options) => erp('erpnext.get', doctype, (d) => ({ doctype: d, name: str(name), connection: connection(options) })),
+    create: (doctype, doc, options) => erp('erpnext.create', doctype, (d) => ({ doctype: d, doc: doc === undefined ? null : doc, connection: connection(options) })),
+    update: (doctype, name, patch, options) => erp('erpnext.update', doctype, (d) => ({ doctype: d, name: str(name), patch: patch === undefined ? null : patch, connection: connection(options) })),
+    delete: (doctype, name, options) => erp('erpnext.delete', doctype, (d) => ({ doctype: d, name: str(name), connection: connection(options) })),
+    submit: (doctype, name, options) => erp('erpnext.submit', doctype, (d) => ({ doctype: d, name: str(name), connection: connection(options) })),
+    cancel: (doctype, name, options) => erp('erpnext.cancel', doctype, (d) => ({ doctype: d, name: str(name), connection: connection(options) })),
+  }),
   log: freeze({
     debug: (m, d) => log('debug', m, d),
     info: (m, d) => log('info', m, d),
@@ -193,7 +212,7 @@ return {
 
 /** The one importable module: `dogan:module`, read from the hidden global the bootstrap defined. */
 export function apiModuleSource(globalName: string): string {
-  const names = ['storage', 'http', 'events', 'log', 'settings', 'tenant', 'sleep'];
+  const names = ['storage', 'http', 'events', 'erpnext', 'log', 'settings', 'tenant', 'sleep'];
   // defineModule is the SDK's identity function; the bundle imports it from here and carries no SDK code.
   return `const api = globalThis[${JSON.stringify(globalName)}];\n${names.map((n) => `export const ${n} = api.${n};`).join('\n')}\nexport const defineModule = (definition) => definition;\nexport default api;\n`;
 }

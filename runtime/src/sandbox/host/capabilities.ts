@@ -1,22 +1,52 @@
 import type { SandboxOptions } from '../options.js';
-import type { HostToKernel, ProblemShape } from '../protocol.js';
+import type { ErpnextAccess, ErpnextGrant, HostToKernel, ProblemShape, ResolvedGrants } from '../protocol.js';
 import { FetchRefused, guardedFetch, type FetchArgs } from './outbound-http.js';
 import type { CallRecord, SandboxInstance } from './sandbox-instance.js';
 
-const KERNEL_OPS = new Set(['storage.insert', 'storage.get', 'storage.update', 'storage.delete', 'storage.query', 'events.emit']);
+/** The module API's ERPNext operations and the access each needs. */
+export const ERPNEXT_OPS: Readonly<Record<string, ErpnextAccess>> = Object.freeze({
+  'erpnext.list': 'read',
+  'erpnext.get': 'read',
+  'erpnext.create': 'write',
+  'erpnext.update': 'write',
+  'erpnext.delete': 'write',
+  'erpnext.submit': 'submit',
+  'erpnext.cancel': 'submit',
+});
+
+const KERNEL_OPS = new Set(['storage.insert', 'storage.get', 'storage.update', 'storage.delete', 'storage.query', 'events.emit', ...Object.keys(ERPNEXT_OPS)]);
 
 /** True when an event type matches a granted pattern (`a.b.*` matches a prefix). */
 export function eventAllowed(patterns: readonly string[], type: string): boolean {
   return patterns.some((p) => (p.endsWith('*') ? type.startsWith(p.slice(0, -1)) : p === type));
 }
 
+/** The access an ERPNext operation (`erpnext.get`) needs; undefined for an operation that is not one. */
+export function erpnextVerb(op: string): ErpnextAccess | undefined {
+  return Object.hasOwn(ERPNEXT_OPS, op) ? ERPNEXT_OPS[op] : undefined;
+}
+
+const ACCESS_RANK: Readonly<Record<ErpnextAccess, number>> = { read: 1, write: 2, submit: 3 };
+
+/**
+ * True when a grant allows `verb` on the doctype: one naming it exactly (Frappe's names are
+ * case-sensitive) whose access is that verb or more (`write` includes `read`, `submit` includes both).
+ * Takes the grants of an isolate, or only their `erpnext` list.
+ */
+export function erpnextAllowed(grants: Pick<ResolvedGrants, 'erpnext'> | readonly ErpnextGrant[], doctype: string, verb: ErpnextAccess): boolean {
+  const list: readonly ErpnextGrant[] = Array.isArray(grants) ? grants : ((grants as Pick<ResolvedGrants, 'erpnext'>).erpnext ?? []);
+  const needed = ACCESS_RANK[verb];
+  if (typeof doctype !== 'string' || doctype === '' || needed === undefined) return false;
+  return list.some((g) => (ACCESS_RANK[g.access] ?? 0) >= needed && g.doctypes.includes(doctype));
+}
+
 /**
  * The host side of the module API. Every request is checked here against the grants of the isolate
  * that made it (tenant and module come from the isolate, never from arguments), the call it belongs
  * to (from the task log: work left running after its call ended is refused) and the limits of the
- * isolate's busy period; storage and events go on to the kernel tagged with that call, where the same
- * checks run again against the kernel's own record of it. Every answer, a refusal too, goes back into
- * the isolate through `settle`: the isolate never waits for this thread.
+ * isolate's busy period; storage, events and ERPNext go on to the kernel tagged with that call,
+ * where the same checks run again against the kernel's own record of it. Every answer, a refusal
+ * too, goes back into the isolate through `settle`: the isolate never waits for this thread.
  */
 export class CapabilityBridge {
   private readonly waiting = new Map<number, { instance: SandboxInstance; reqId: number; call: CallRecord }>();
@@ -46,6 +76,13 @@ export class CapabilityBridge {
     } else if (op === 'events.emit') {
       if (!eventAllowed(grants.emit, target)) return this.refuse(instance, call, 'SANDBOX_PERMISSION_DENIED', `events.emit("${target.slice(0, 100)}") without the grant`);
       if (argsJson.length > limits.maxStorageValueBytes) return this.refuse(instance, call, 'SANDBOX_STORAGE_LIMIT', 'an event payload too large');
+    } else if (op.startsWith('erpnext.')) {
+      const verb = erpnextVerb(op);
+      if (verb === undefined) return { code: 'SANDBOX_INVALID_ARGUMENT', message: `unknown operation ${op.slice(0, 40)}` };
+      if (!erpnextAllowed(grants, target, verb)) return this.refuse(instance, call, 'SANDBOX_PERMISSION_DENIED', `${op}: ERPNext ${verb} on doctype "${target.slice(0, 140)}" without the grant`);
+      // Each one is a request to the tenant's ERPNext site: it counts as outbound HTTP.
+      if (++instance.period.httpRequests > limits.maxHttpRequestsPerCall * instance.period.started) return this.refuse(instance, call, 'SANDBOX_HTTP_LIMIT', `more than ${limits.maxHttpRequestsPerCall} outbound requests in one call`);
+      if (argsJson.length > limits.maxStorageValueBytes + 1024) return this.refuse(instance, call, 'SANDBOX_HTTP_LIMIT', `an ERPNext document or query larger than ${limits.maxStorageValueBytes} bytes`);
     } else if (op === 'http.fetch') {
       return this.fetch(instance, call, reqId, argsJson);
     } else if (op === 'sleep') {
@@ -60,7 +97,7 @@ export class CapabilityBridge {
     return undefined;
   }
 
-  /** The kernel's answer to a storage or event request. */
+  /** The kernel's answer to a storage, event or ERPNext request. */
   answer(id: number, ok: boolean, error: ProblemShape | undefined, payload: Buffer): void {
     const waiting = this.waiting.get(id);
     if (!waiting) return;
