@@ -2,7 +2,7 @@
  * `npm run sdk:pack [-- --out <dir>]`: packs the module author's packages as npm tarballs, so the SDK
  * installs outside this repository as it will from a registry: `@dogan/sdk` (defineModule and the
  * CLI), `@dogan/module-manifest` (the module format), and `@dogan/module-testing` with the platform
- * packages its local platform runs (runtime, tenants, the modules plugin). Prints what to run next.
+ * packages its local platform runs (runtime, tenants, the modules and erpnext plugins). Prints what to run next.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // Each package's folder, in dependency order (what the next one needs is packed first).
-export const SDK_WORKSPACES = ['sdk/manifest', 'sdk', 'runtime', 'tenants', 'plugins/modules', 'sdk/testing'] as const;
+export const SDK_WORKSPACES = ['sdk/manifest', 'sdk', 'runtime', 'tenants', 'plugins/modules', 'plugins/erpnext', 'sdk/testing'] as const;
 
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
 const out = resolve(values.out ?? join(REPO, 'dist', 'sdk'));

@@ -81,6 +81,16 @@ export interface QuotaProvider {
 }
 export const quotaProviderRef = createServiceRef<QuotaProvider>({ id: 'tenants.quotaProvider' });
 
+/**
+ * Whether a tenant's plan includes a feature flag (`erpnextIntegration`, `sso`...); the billing
+ * plugin provides it. Plugins that sell a feature ask here, not billing, so they load without it
+ * (no billing plugin: nothing is sold, every feature is on).
+ */
+export interface PlanFeatures {
+  hasFeature(tenant: Tenant, feature: string): Promise<boolean>;
+}
+export const planFeaturesRef = createServiceRef<PlanFeatures>({ id: 'tenants.planFeatures' });
+
 /** Each running instance's every-node consumer (a definition may serve several kernels in one process: tests). */
 const coherence = new WeakMap<TenantsApi, CacheCoherence>();
 

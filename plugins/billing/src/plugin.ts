@@ -8,6 +8,7 @@ import {
   IdempotencyStore,
   installIdempotency,
   keepCachesCoherent,
+  planFeaturesRef,
   quotaProviderRef,
   tenantsApiRef,
   usageCountersRef,
@@ -163,7 +164,7 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
     deps: { tenants: tenantsApiRef, ksa: ksaServiceRef, scheduler: clusterSchedulerRef },
     // With the events plugin, billing's events are recorded in its outbox and each node's quota cache follows plan changes.
     optionalDeps: { outbox: eventOutboxRef, bus: eventBusRef },
-    provides: [billingServiceRef, quotaProviderRef, usageCountersRef],
+    provides: [billingServiceRef, quotaProviderRef, usageCountersRef, planFeaturesRef],
     controlPlaneEntities: billingEntities,
     controlPlaneMigrations: billingControlPlaneMigrations,
 
@@ -173,6 +174,7 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
       ctx.provide(billingServiceRef, service);
       // GET /api/v1/tenant/quota (served by the tenants plugin) reports usage through billing.
       ctx.provide(quotaProviderRef, { usageReport: (tenant) => service.usageReport(tenant) });
+      ctx.provide(planFeaturesRef, { hasFeature: (tenant, feature) => service.hasFeature(tenant, feature) });
       // Other plugins count what plans limit (agents, workflows); usage reports and limit checks read them.
       ctx.provide(usageCountersRef, service.usage.counters);
       // Metered tenant routes are refused past the plan's API-call quota, after tenant and scope checks.

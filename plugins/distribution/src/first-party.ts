@@ -14,4 +14,5 @@ export const firstPartyPlugins: PluginCatalog = {
   marketplace: () => import('@dogan/plugin-marketplace'),
   'platform-info': () => import('@dogan/plugin-platform-info'),
   webhooks: () => import('@dogan/plugin-webhooks'),
+  erpnext: () => import('@dogan/plugin-erpnext'),
 };

@@ -31,6 +31,15 @@ export const PLATFORM_EVENT_TYPES = {
 
 export type PlatformEventType = keyof typeof PLATFORM_EVENT_TYPES;
 
+/**
+ * Families whose types are named by outside data rather than listed here: `erpnext.<doctype>.<event>`
+ * (`erpnext.sales_order.on_submit`), one per ERPNext doctype and Frappe document event. Their
+ * payload is version 1 of the ERPNext plugin's change payload.
+ */
+export const OPEN_FAMILIES: readonly string[] = ['erpnext'];
+const OPEN_FAMILY_TYPE = /^erpnext\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
+const OPEN_FAMILY_PREFIX = /^erpnext\.[a-z][a-z0-9_]*$/;
+
 /** The families of platform events (`tenant`, `module`, `billing`, `apikey`): the part before the dot. */
 export const PLATFORM_EVENT_FAMILIES: readonly string[] = [...new Set(Object.keys(PLATFORM_EVENT_TYPES).map((t) => t.slice(0, t.indexOf('.'))))];
 
@@ -50,7 +59,7 @@ export function isPlatformEventType(type: string): type is PlatformEventType {
  * `tenant.*` type is refused, not taken for a module's.
  */
 export function isKnownEventType(type: string, moduleIds: Iterable<string> = []): boolean {
-  if (isPlatformEventType(type)) return true;
+  if (isPlatformEventType(type) || OPEN_FAMILY_TYPE.test(type)) return true;
   if (!EVENT_TYPE_PATTERN.test(type) || PLATFORM_EVENT_FAMILIES.includes(type.slice(0, type.indexOf('.')))) return false;
   for (const id of moduleIds) if (type.startsWith(`${id}.`) && type.length > id.length + 1) return true;
   return false;
@@ -64,7 +73,7 @@ export function isKnownEventPattern(pattern: string, moduleIds: Iterable<string>
   if (pattern === '*') return true;
   if (pattern.endsWith('.*')) {
     const prefix = pattern.slice(0, -2);
-    if (PLATFORM_EVENT_FAMILIES.includes(prefix)) return true;
+    if (PLATFORM_EVENT_FAMILIES.includes(prefix) || OPEN_FAMILIES.includes(prefix) || OPEN_FAMILY_PREFIX.test(prefix)) return true;
     for (const id of moduleIds) if (prefix === id) return true;
     return false;
   }

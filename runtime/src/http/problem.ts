@@ -115,6 +115,9 @@ export function problemDocument(err: DoganError, request: FastifyRequest): Probl
 }
 
 export function sendProblem(reply: FastifyReply, err: DoganError): FastifyReply {
+  // An error that knows when to come back (an upstream's Retry-After, a rate limit) says so in the header too.
+  const wait = err.extensions?.retryAfterSeconds;
+  if (typeof wait === 'number' && Number.isInteger(wait) && wait >= 0 && (err.statusCode === 429 || err.statusCode === 503) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(wait));
   // A 503 always tells the client when to come back (RFC 9110 §10.2.3); a route may set its own.
   if (err.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(err.statusCode).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemDocument(err, reply.request)));

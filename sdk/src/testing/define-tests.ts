@@ -15,6 +15,19 @@ export interface ModuleTestRequestOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** An ERPNext site for {@link ModuleTestContext.connectErpnext}: a real one, or a simulator on this machine. */
+export interface ErpnextTestConnection {
+  /** `http://127.0.0.1:8000`, `https://erp.example.com`: scheme, host and port only. */
+  readonly url: string;
+  /** The API key and secret of an ERPNext user (User → API Access → Generate Keys). */
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** Sent as `X-Frappe-Site-Name`, for a bench that serves several sites on one address. */
+  readonly siteName?: string;
+  /** A named connection (what `{ connection }` of the module's `erpnext` calls picks); default: the tenant's default one. */
+  readonly name?: string;
+}
+
 /** One line of the module's log, oldest first in {@link ModuleTestContext.logs}. */
 export interface ModuleTestLogLine {
   readonly level: string;
@@ -46,6 +59,14 @@ export interface ModuleTestContext {
   setSettings(settings: Record<string, unknown>): Promise<void>;
   /** The module's log lines in this tenant so far, oldest first. */
   logs(): Promise<ModuleTestLogLine[]>;
+  /**
+   * Connects the test's tenant to an ERPNext site, as its admin would: the module's `erpnext` calls
+   * then reach it. The platform checks the key and secret with the site first (it rejects with
+   * ERPNEXT_CREDENTIALS_REFUSED or ERPNEXT_UNREACHABLE). Private and loopback addresses are allowed
+   * in the local platform. With `DOGAN_TEST_ERPNEXT_URL`, `DOGAN_TEST_ERPNEXT_API_KEY` and
+   * `DOGAN_TEST_ERPNEXT_API_SECRET` in the environment, every test's tenant starts connected to that site.
+   */
+  connectErpnext(connection: ErpnextTestConnection): Promise<void>;
 }
 
 /** One test: it fails by throwing (use `node:assert/strict`). */

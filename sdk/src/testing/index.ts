@@ -6,6 +6,7 @@
 export {
   defineModuleTests,
   isModuleTestSuite,
+  type ErpnextTestConnection,
   type ModuleTest,
   type ModuleTestContext,
   type ModuleTestLogLine,

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { buildKernel, createLogger, loadConfig, startServer, type Kernel, type RunningServer } from '@dogan/runtime';
 import tenantsPlugin, { tenantsApiRef, type Tenant, type TenantsApi } from '@dogan/tenants';
 import { createModulesPlugin, modulesRuntimeRef, type ModuleRuntime } from '@dogan/plugin-modules';
+import erpnextPlugin, { erpnextApiRef, type ErpnextApi } from '@dogan/plugin-erpnext';
 
 /** How to start a {@link LocalPlatform}. */
 export interface LocalPlatformOptions {
@@ -16,11 +17,13 @@ export interface LocalPlatformOptions {
   readonly logLevel?: string;
 }
 
-/** The kernel with the tenants and modules plugins, on SQLite, in this process. */
+/** The kernel with the tenants, modules and erpnext plugins, on SQLite, in this process. */
 export interface LocalPlatform {
   readonly kernel: Kernel;
   readonly runtime: ModuleRuntime;
   readonly tenants: TenantsApi;
+  /** The ERPNext plugin's service: a test tenant's connections (`connectErpnext`) go through it. */
+  readonly erpnext: ErpnextApi;
   /** The platform admin token of this run (random; never written to disk). */
   readonly adminToken: string;
   /** `http://127.0.0.1:<port>` when listening. */
@@ -36,9 +39,11 @@ export interface LocalPlatform {
 const EVENT_FAILED = 'module event handler failed';
 
 /**
- * Starts the platform a module runs in for `dogan-module test` and `dev`: the real kernel, tenants
- * and modules plugins and sandbox host, configured only from `options` (never from the developer's
- * environment or `.env`, so a `DATABASE_URL` there is never touched).
+ * Starts the platform a module runs in for `dogan-module test` and `dev`: the real kernel, tenants,
+ * modules and erpnext plugins and sandbox host, configured only from `options` (never from the
+ * developer's environment or `.env`, so a `DATABASE_URL` there is never touched). ERPNext
+ * connections may reach private and loopback addresses here: a developer's ERPNext, or a simulator,
+ * is usually on their own machine or network.
  */
 export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
   mkdirSync(options.dataDir, { recursive: true });
@@ -51,6 +56,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       DOGAN_ADMIN_TOKEN: adminToken,
       PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
+      ERPNEXT_ALLOW_PRIVATE_NETWORKS: 'true',
     },
   });
   const failures: Array<{ tenantId: string; message: string }> = [];
@@ -72,7 +78,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const modules = createModulesPlugin({ sandbox: { hosts: 1 } });
   let kernel: Kernel;
   try {
-    kernel = await buildKernel({ config, logger, plugins: [tenantsPlugin, modules] });
+    kernel = await buildKernel({ config, logger, plugins: [tenantsPlugin, modules, erpnextPlugin] });
   } catch (err) {
     if (options.removeDataDir) rmSync(options.dataDir, { recursive: true, force: true });
     throw err;
@@ -91,6 +97,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     kernel,
     runtime: kernel.host.service(modulesRuntimeRef),
     tenants: kernel.host.service(tenantsApiRef),
+    erpnext: kernel.host.service(erpnextApiRef),
     adminToken,
     url: server?.url.replace('[::1]', '127.0.0.1'),
     takeEventFailures(tenantId) {

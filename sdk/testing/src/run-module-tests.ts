@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { ModuleTest, ModuleTestReport, ModuleTestRun } from '@dogan/sdk/testing';
+import type { ErpnextTestConnection, ModuleTest, ModuleTestReport, ModuleTestRun } from '@dogan/sdk/testing';
 import { installModule } from './install-module.js';
 import { loadTestFiles } from './load-test-files.js';
 import { startLocalPlatform, type LocalPlatform } from './local-platform.js';
-import { createTestContext } from './test-context.js';
+import { connectErpnext, createTestContext, erpnextFromEnvironment } from './test-context.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -37,8 +37,20 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
  * Runs one test in a tenant of its own: a new tenant database, the module enabled in it, the test
  * given its context. Tenants are cheap on SQLite, and no test sees another's documents or logs.
  */
-async function runOne(platform: LocalPlatform, run: ModuleTestRun, code: string, n: number, test: ModuleTest, options: { settings?: Record<string, unknown>; timeoutMs?: number }): Promise<void> {
+async function runOne(
+  platform: LocalPlatform,
+  run: ModuleTestRun,
+  code: string,
+  n: number,
+  test: ModuleTest,
+  options: { settings?: Record<string, unknown>; timeoutMs?: number },
+  erpnext: ErpnextTestConnection | undefined,
+): Promise<void> {
   const tenant = await platform.tenants.tenants.create({ name: `Test tenant ${n}`, subdomain: `test-${n}`, locale: 'en' }, 'dogan-module test');
+  // Connected before the module is enabled, so an install hook can already reach ERPNext.
+  if (erpnext) await connectErpnext(platform, tenant.id, erpnext).catch((err: unknown) => {
+    throw new Error(`could not connect the test tenant to the ERPNext of DOGAN_TEST_ERPNEXT_URL (${erpnext.url}): ${(err as Error).message}`);
+  });
   const installed = await installModule(platform, tenant.id, run.manifest, code, { settings: options.settings });
   const ctx = createTestContext(platform, tenant, run.manifest, installed);
   await withTimeout(Promise.resolve().then(() => test(ctx)), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -52,9 +64,11 @@ async function runOne(platform: LocalPlatform, run: ModuleTestRun, code: string,
 export async function runModuleTests(run: ModuleTestRun): Promise<ModuleTestReport> {
   const files = await loadTestFiles(run.testFiles);
   const code = readFileSync(run.bundlePath, 'utf8');
+  const erpnext = erpnextFromEnvironment();
   const started = performance.now();
   const platform = await startLocalPlatform({ dataDir: mkdtempSync(join(tmpdir(), 'dogan-module-test-')), removeDataDir: true });
   run.log(`platform and sandbox ready in ${ms(started)}; testing ${run.manifest.id}@${run.manifest.version}`);
+  if (erpnext) run.log(`each test's tenant is connected to the ERPNext at ${erpnext.url} (DOGAN_TEST_ERPNEXT_URL)`);
   let passed = 0;
   const failures: string[] = [];
   let n = 0;
@@ -71,7 +85,7 @@ export async function runModuleTests(run: ModuleTestRun): Promise<ModuleTestRepo
       for (const [title, test] of Object.entries(loaded.suite.tests)) {
         const start = performance.now();
         try {
-          await runOne(platform, run, code, ++n, test, loaded.suite.options);
+          await runOne(platform, run, code, ++n, test, loaded.suite.options, erpnext);
           passed++;
           run.log(`  ✓ ${title} (${ms(start)})`);
         } catch (err) {

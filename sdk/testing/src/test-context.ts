@@ -1,5 +1,5 @@
 import type { ModuleManifest } from '@dogan/module-manifest';
-import type { ModuleTestContext, ModuleTestRequestOptions, ModuleTestResponse } from '@dogan/sdk/testing';
+import type { ErpnextTestConnection, ModuleTestContext, ModuleTestRequestOptions, ModuleTestResponse } from '@dogan/sdk/testing';
 import type { InstalledModule } from './install-module.js';
 import type { LocalPlatform, Tenant } from './local-platform.js';
 
@@ -11,6 +11,36 @@ function queryString(query: ModuleTestRequestOptions['query']): string {
   }
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/**
+ * Saves an ERPNext connection of a tenant through the ERPNext plugin, as the tenant's admin does
+ * (the plugin checks the credentials with the site first).
+ */
+export async function connectErpnext(platform: LocalPlatform, tenantId: string, connection: ErpnextTestConnection): Promise<void> {
+  await platform.erpnext.connections.save(tenantId, {
+    ...(connection.name === undefined ? {} : { name: connection.name }),
+    baseUrl: connection.url,
+    apiKey: connection.apiKey,
+    apiSecret: connection.apiSecret,
+    siteName: connection.siteName ?? null,
+  });
+}
+
+/**
+ * The ERPNext site every test tenant is connected to, from `DOGAN_TEST_ERPNEXT_URL`,
+ * `DOGAN_TEST_ERPNEXT_API_KEY`, `DOGAN_TEST_ERPNEXT_API_SECRET` (and `DOGAN_TEST_ERPNEXT_SITE_NAME`);
+ * undefined without a URL. A URL without its key and secret is a mistake worth stopping for.
+ */
+export function erpnextFromEnvironment(env: NodeJS.ProcessEnv = process.env): ErpnextTestConnection | undefined {
+  const url = env.DOGAN_TEST_ERPNEXT_URL?.trim();
+  if (!url) return undefined;
+  const apiKey = env.DOGAN_TEST_ERPNEXT_API_KEY?.trim();
+  const apiSecret = env.DOGAN_TEST_ERPNEXT_API_SECRET?.trim();
+  const missing = [!apiKey && 'DOGAN_TEST_ERPNEXT_API_KEY', !apiSecret && 'DOGAN_TEST_ERPNEXT_API_SECRET'].filter(Boolean);
+  if (missing.length > 0) throw new Error(`DOGAN_TEST_ERPNEXT_URL is set, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not: set all three to connect the test tenants to ${url}`);
+  const siteName = env.DOGAN_TEST_ERPNEXT_SITE_NAME?.trim();
+  return { url, apiKey: apiKey!, apiSecret: apiSecret!, ...(siteName ? { siteName } : {}) };
 }
 
 function responseOf(res: { statusCode: number; headers: Record<string, unknown>; body: string }): ModuleTestResponse {
@@ -64,6 +94,9 @@ export function createTestContext(platform: LocalPlatform, tenant: Tenant, manif
     async logs() {
       const lines = await runtime.readLogs(tenant, manifest.id, { limit: 1000 });
       return lines.reverse().map(({ level, message, data, at, version }) => ({ level, message, data, at, version }));
+    },
+    connectErpnext(connection) {
+      return connectErpnext(platform, tenant.id, connection);
     },
   };
 }

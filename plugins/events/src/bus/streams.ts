@@ -1,8 +1,8 @@
-import { PLATFORM_EVENT_FAMILIES } from '@dogan/runtime';
+import { OPEN_FAMILIES, PLATFORM_EVENT_FAMILIES } from '@dogan/runtime';
 
 /**
  * Where events live on JetStream: one stream per platform event family (`DOGAN_TENANT` holds
- * `dogan.events.tenant.>`), and one for every other type (modules' own events, `dogan.other.>`), so
+ * `dogan.events.tenant.>`; open families such as `erpnext` too), and one for every other type (modules' own events, `dogan.other.>`), so
  * retention and limits can differ per family and a consumer of one family never reads the others.
  */
 export interface StreamSpec {
@@ -21,7 +21,9 @@ const familyStream = (family: string): StreamSpec => ({
 
 const OTHER: StreamSpec = { name: 'DOGAN_OTHER', subject: 'dogan.other.>', prefix: 'dogan.other.' };
 
-export const STREAMS: readonly StreamSpec[] = [...PLATFORM_EVENT_FAMILIES.map(familyStream), OTHER];
+const FAMILIES: readonly string[] = [...PLATFORM_EVENT_FAMILIES, ...OPEN_FAMILIES];
+
+export const STREAMS: readonly StreamSpec[] = [...FAMILIES.map(familyStream), OTHER];
 
 function familyOf(typeOrPattern: string): string {
   const dot = typeOrPattern.indexOf('.');
@@ -29,7 +31,7 @@ function familyOf(typeOrPattern: string): string {
 }
 
 export function streamOf(type: string): StreamSpec {
-  return PLATFORM_EVENT_FAMILIES.includes(familyOf(type)) ? familyStream(familyOf(type)) : OTHER;
+  return FAMILIES.includes(familyOf(type)) ? familyStream(familyOf(type)) : OTHER;
 }
 
 /** The subject an event of `type` is published on. */
