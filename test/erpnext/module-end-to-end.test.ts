@@ -22,7 +22,10 @@ const manifest = manifestFor('acme.followups', '1.0.0', {
   ],
   collections: [],
   events: [{ event: 'erpnext.sales_order.on_submit', handler: 'orderSubmitted' }],
-  routes: [{ method: 'POST', path: '/peek', handler: 'peek' }],
+  routes: [
+    { method: 'POST', path: '/peek', handler: 'peek' },
+    { method: 'POST', path: '/forge', handler: 'forge' },
+  ],
 }) satisfies ModuleManifest;
 
 const code = `import { erpnext, log } from 'dogan:module';
@@ -34,6 +37,14 @@ export const events = {
   },
 };
 export const routes = {
+  forge: async () => {
+    try {
+      await erpnext.create('Sales Order', { customer: 'Anyone', items: [] });
+      return { status: 200, body: { ok: true } };
+    } catch (err) {
+      return { status: 200, body: { ok: false, code: err.code } };
+    }
+  },
   peek: async (req) => {
     try {
       return { status: 200, body: { ok: true, doc: await erpnext.get('Sales Order', req.body.name) } };
@@ -118,4 +129,9 @@ forEachEngine(t, 'a Sales Order submitted in ERPNext reaches the tenant module, 
   t.match(peek.json(), { ok: false, code: 'ERPNEXT_NOT_FOUND' }, "the second tenant's module asking for the first tenant's order reaches its own site, which has no such order");
   const own = await app.inject({ method: 'POST', url: '/api/v1/acme/apps/acme.followups/peek', headers: acme.tenant.headers, payload: { name: order } });
   t.match(own.json(), { ok: true, doc: { name: order, docstatus: 1 } }, "the first tenant's module reads its order");
+
+  const before = acme.site.stats.requests;
+  const forged = await app.inject({ method: 'POST', url: '/api/v1/acme/apps/acme.followups/forge', headers: acme.tenant.headers });
+  t.match(forged.json(), { ok: false, code: 'SANDBOX_PERMISSION_DENIED' }, 'creating a Sales Order, which it may only read, is refused');
+  t.equal(acme.site.stats.requests, before, 'and nothing reached the site');
 });
