@@ -285,11 +285,60 @@ export interface JobRun {
   readonly scheduledAt: string;
 }
 
+/**
+ * What an agent tool handler receives when an employee agent calls one of the manifest's
+ * `agentTools`: the tool's name and its arguments, already checked against the tool's `parameters`
+ * schema (a call whose arguments do not match never reaches the handler).
+ *
+ * **A tool must be safe to call twice with the same `idempotencyKey`.** An agent retries a call whose
+ * answer it did not get (a crash, a timeout, a restart), with the same key: store the key with the
+ * effect, in the same write, and when the key is already stored answer what the first call answered
+ * instead of doing the effect again, as a payment API does. A different key is a different call.
+ *
+ * @example
+ * // manifest: collection "leads" with a string property "idempotencyKey" and a unique index on it
+ * const byKey = (key: string) => storage.query('leads', { where: { idempotencyKey: key }, limit: 1 });
+ * export const tools = {
+ *   createLead: async ({ arguments: args, idempotencyKey }: ToolRequest<{ name: string }>) => {
+ *     const [done] = (await byKey(idempotencyKey)).items;
+ *     if (done) return { id: done.id, created: false };            // a retry: the first call's answer
+ *     try {
+ *       return { id: (await storage.insert('leads', { name: args.name, idempotencyKey })).id, created: true };
+ *     } catch (err) {
+ *       // The same call running at once elsewhere won the unique index: answer what it stored.
+ *       if ((err as { code?: string }).code !== 'MODULE_STORAGE_CONFLICT') throw err;
+ *       return { id: (await byKey(idempotencyKey)).items[0]!.id, created: false };
+ *     }
+ *   },
+ * };
+ */
+export interface ToolRequest<A = Record<string, JsonValue>> {
+  /** The tool's name in the manifest (`create_lead`). */
+  readonly tool: string;
+  /** Valid against the tool's `parameters` JSON Schema. */
+  readonly arguments: A;
+  /** The same on every attempt of one call: do the call's effect once per key. */
+  readonly idempotencyKey: string;
+  /** The agent calling, for the module's own records. */
+  readonly agentId?: string;
+  /** The agent's task this call belongs to. */
+  readonly taskId?: string;
+}
+
+/**
+ * A tool handler: what it returns (any JSON value, at most the platform's response size) goes back
+ * to the agent; an Error it throws reaches the agent with its `code` and message
+ * (MODULE_TOOL_FAILED, `moduleCode`). Declared as a method so a handler may type its arguments.
+ */
+export type ToolHandler = { handle(request: ToolRequest): unknown }['handle'];
+
 /** The shape of a bundle's exports: handler tables named by the manifest. */
 export interface ModuleExports {
   routes?: Record<string, (request: ModuleRequest) => ModuleResponse | Promise<ModuleResponse>>;
   events?: Record<string, (event: ModuleEvent) => unknown>;
   jobs?: Record<string, (run: JobRun) => unknown>;
+  /** Agent tools, by the `handler` names of the manifest's `agentTools`. */
+  tools?: Record<string, ToolHandler>;
   hooks?: {
     install?: () => unknown;
     upgrade?: (info: { from: string }) => unknown;

@@ -9,7 +9,18 @@ import { moduleRoutes } from './routes.js';
 import { moduleTenantMigrations } from './storage/migrations.js';
 import { ModuleData, moduleDataRef } from './storage/module-data.js';
 
-export { ModuleRuntime, resolveGrants, type AnsweredRoute, type CapabilityCall, type CapabilityProvider, type ModuleRequest } from './module-runtime.js';
+export {
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  ModuleRuntime,
+  resolveGrants,
+  type AnsweredRoute,
+  type CapabilityCall,
+  type CapabilityProvider,
+  type ModuleRequest,
+  type ModuleToolInfo,
+  type ToolCallContext,
+} from './module-runtime.js';
+export { AGENT_TOOL_NAME, moduleAgentTools, moduleToolName, parseModuleToolName, type ModuleAgentTool } from './agent-tools.js';
 export { REDACTED, secretFields } from './redaction.js';
 export { ModuleErrors } from './errors.js';
 export { loadModuleFromDirectory, moduleFromSource, type LoadedModule } from './loaded-module.js';

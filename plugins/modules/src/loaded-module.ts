@@ -21,6 +21,8 @@ const MODULE_ID = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
 const HANDLER = /^[A-Za-z_$][A-Za-z0-9_$]{0,100}$/;
+/** Agent tool names, as the manifest schema has them: agents' tool names are built from them (agent-tools.ts). */
+const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** The checks the sandbox depends on; the full manifest schema (sdk/manifest/src/schema.ts) runs on install. */
 function checkManifest(m: ModuleManifest, where: string): void {
@@ -32,7 +34,9 @@ function checkManifest(m: ModuleManifest, where: string): void {
   if (!SEMVER.test(String(m.version))) fail(`version "${String(m.version)}" is not semver`);
   for (const key of ['permissions', 'collections', 'routes', 'events', 'jobs'] as const) if (!Array.isArray(m[key])) fail(`"${key}" must be an array`);
   for (const c of m.collections) if (!COLLECTION.test(String(c.name))) fail(`collection name "${String(c.name)}" is invalid`);
-  for (const r of [...m.routes, ...m.events, ...m.jobs]) if (!HANDLER.test(String(r.handler))) fail(`handler "${String(r.handler)}" is not an identifier`);
+  if (m.agentTools !== undefined && !Array.isArray(m.agentTools)) fail('"agentTools" must be an array');
+  for (const tool of m.agentTools ?? []) if (!TOOL_NAME.test(String(tool.name))) fail(`agent tool name "${String(tool.name)}" is invalid`);
+  for (const r of [...m.routes, ...m.events, ...m.jobs, ...(m.agentTools ?? [])]) if (!HANDLER.test(String(r.handler))) fail(`handler "${String(r.handler)}" is not an identifier`);
   for (const r of m.routes) if (typeof r.path !== 'string' || !r.path.startsWith('/')) fail(`route path "${String(r.path)}" must start with /`);
 }
 

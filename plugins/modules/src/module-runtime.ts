@@ -1,10 +1,11 @@
-import type { PlatformEvent } from '@dogan/runtime';
+import { isDoganError, type PlatformEvent } from '@dogan/runtime';
 import { TenantErrors, type EventOutbox, type Tenant, type TenantsApi } from '@dogan/tenants';
+import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isolateKey, SandboxErrors, SandboxPool, type CallKind, type Invocation, type InvocationResult, type IsolateConfig, type LogEntry, type ResolvedGrants, type SandboxOptionsInput } from '@dogan/runtime/sandbox';
 import { erpnextAllowed, erpnextVerb, eventAllowed } from '@dogan/runtime/sandbox';
-import { inModuleNamespace } from '@dogan/module-manifest';
+import { inModuleNamespace, type AgentTool as ManifestAgentTool, type JsonSchema, type LocalizedText } from '@dogan/module-manifest';
 import { ModuleErrors } from './errors.js';
 import { moduleEmittedEvent, unwrapEvent } from './events.js';
 import { InstallRegistry, type ModuleInstall } from './installs.js';
@@ -26,6 +27,27 @@ export interface ModuleRequest {
   /** The calling key's scopes; undefined for the platform admin, who holds every scope. */
   readonly scopes?: readonly string[];
 }
+
+/** Who asks for a tool call besides the tenant: the key that makes a repeated call the same call, and the agent. */
+export interface ToolCallContext {
+  /** The same key for a retry of the same call; the tool stores it with its effect and does the effect once. */
+  readonly idempotencyKey: string;
+  readonly agentId?: string;
+  readonly taskId?: string;
+}
+
+/** One agent tool of a module enabled for a tenant: what an agent may be offered. */
+export interface ModuleToolInfo {
+  readonly moduleId: string;
+  /** The tool's name in its manifest (`create_lead`). */
+  readonly name: string;
+  readonly description: LocalizedText;
+  /** JSON Schema of the arguments object. */
+  readonly parameters: JsonSchema;
+}
+
+/** Longest idempotency key a tool call takes. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 /** What the kernel keeps about a call for the capability handler. */
 interface CallContext {
@@ -72,6 +94,11 @@ export function resolveGrants(module: LoadedModule, granted: readonly string[]):
   };
 }
 
+/** True when the tenant granted the module a permission of kind `agent-tools`: its tools may be offered to agents and run. */
+export function grantsAgentTools(install: ModuleInstall): boolean {
+  return install.module.manifest.permissions.some((p) => p.kind === 'agent-tools' && install.granted.includes(p.name));
+}
+
 /**
  * False when a bundle cannot define the hook: its name appears nowhere in the code, so the bundle's
  * `hooks` object has no such key. Such a call would start a sandbox host (and an isolate) only to
@@ -94,6 +121,8 @@ export class ModuleRuntime {
   private readonly modules = new Map<string, LoadedModule>();
   private readonly store: DocumentStore;
   private readonly configs = new WeakMap<ModuleInstall, IsolateConfig>();
+  /** Per module version, its agent tools' argument validators, compiled on first use. */
+  private readonly toolValidators = new WeakMap<LoadedModule, Map<string, ValidateFunction>>();
   /** Per isolate, the secret setting values masked in what the platform shows of the module. */
   private readonly secrets = new Map<string, readonly string[]>();
   /** `tenant|module` whose routes, events and jobs wait while an upgrade or uninstall changes them. */
@@ -320,6 +349,84 @@ export class ModuleRuntime {
     if (!job) throw ModuleErrors.MODULE_JOB_NOT_FOUND(moduleId, jobName);
     const result = await this.call(tenant, install, 'job', job.handler, { job: job.name, scheduledAt: scheduledAt.toISOString() }, 0);
     return JSON.parse(result.body.toString('utf8') || 'null') as unknown;
+  }
+
+  /**
+   * Runs one of a module's agent tools for a tenant and resolves to what the tool returned. The tenant
+   * must have granted the module's `agent-tools` permission, and the arguments are checked against the
+   * tool's `parameters` schema before anything runs (refusals: MODULE_NOT_ENABLED, MODULE_CHANGING,
+   * MODULE_TOOL_NOT_FOUND, MODULE_TOOL_NOT_GRANTED, MODULE_TOOL_ARGUMENTS_INVALID); a failure of
+   * the tool's handler is MODULE_TOOL_FAILED with the code it threw (`moduleCode`); the sandbox's own
+   * limits keep their SANDBOX_* codes. The tenant is the platform's, never one from the arguments.
+   */
+  async runTool(tenantId: string, moduleId: string, toolName: string, args: unknown, context: ToolCallContext): Promise<unknown> {
+    const tenant = await this.tenants.tenants.get(tenantId);
+    const install = this.installed(tenant.id, moduleId);
+    if (this.isHeld(tenant.id, moduleId)) throw ModuleErrors.MODULE_CHANGING(moduleId);
+    const tool = (install.module.manifest.agentTools ?? []).find((t) => t.name === toolName);
+    if (!tool) throw ModuleErrors.MODULE_TOOL_NOT_FOUND(moduleId, toolName);
+    if (!grantsAgentTools(install)) throw ModuleErrors.MODULE_TOOL_NOT_GRANTED(moduleId);
+    const key = context.idempotencyKey;
+    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw ModuleErrors.MODULE_TOOL_IDEMPOTENCY_KEY_INVALID(MAX_IDEMPOTENCY_KEY_LENGTH);
+    // The handler sees JSON: validate what it will see, not the caller's object (undefined members, dates).
+    let json: string;
+    try {
+      json = JSON.stringify(args === undefined ? {} : args);
+    } catch {
+      throw ModuleErrors.MODULE_TOOL_ARGUMENTS_INVALID.with({ errors: [{ path: '/', message: 'must be JSON' }] }, toolName, moduleId, 'they must be JSON');
+    }
+    const max = this.pool.options.limits.maxRequestBytes;
+    if (json === undefined || Buffer.byteLength(json) > max) {
+      throw ModuleErrors.MODULE_TOOL_ARGUMENTS_INVALID.with({ errors: [{ path: '/', message: `must be a JSON value of at most ${max} bytes` }] }, toolName, moduleId, `they must be a JSON value of at most ${max} bytes`);
+    }
+    const value = JSON.parse(json) as unknown;
+    const validate = this.toolValidator(install.module, tool);
+    if (!validate(value)) {
+      const errors = (validate.errors ?? []).slice(0, 20).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'is invalid' }));
+      throw ModuleErrors.MODULE_TOOL_ARGUMENTS_INVALID.with({ errors }, toolName, moduleId, errors.map((e) => `${e.path} ${e.message}`).join('; '));
+    }
+    const input = { tool: tool.name, arguments: value, idempotencyKey: key, ...(context.agentId === undefined ? {} : { agentId: context.agentId }), ...(context.taskId === undefined ? {} : { taskId: context.taskId }) };
+    let result: InvocationResult;
+    try {
+      result = await this.call(tenant, install, 'tool', tool.handler, input, 0);
+    } catch (err) {
+      if (isDoganError(err) && err.code === 'SANDBOX_MODULE_ERROR') {
+        const moduleCode = typeof err.extensions?.moduleCode === 'string' ? err.extensions.moduleCode : undefined;
+        throw ModuleErrors.MODULE_TOOL_FAILED.with({ ...(moduleCode === undefined ? {} : { moduleCode }), moduleMessage: err.message }, toolName, moduleId, moduleCode === undefined ? err.message : `${moduleCode}: ${err.message}`);
+      }
+      throw err;
+    }
+    return JSON.parse(result.body.toString('utf8') || 'null') as unknown;
+  }
+
+  /**
+   * The agent tools of the modules enabled for a tenant, in install order: what its agents may be
+   * offered. Only modules the tenant granted their `agent-tools` permission offer tools; one
+   * suspended for crashing its sandbox host offers none until the suspension ends.
+   */
+  toolsFor(tenantId: string): ModuleToolInfo[] {
+    return this.installs
+      .forTenant(tenantId)
+      .filter((install) => grantsAgentTools(install) && !this.pool.quarantined(tenantId, install.module.key))
+      .flatMap((install) =>
+        (install.module.manifest.agentTools ?? []).map((tool) => ({ moduleId: install.module.manifest.id, name: tool.name, description: tool.description, parameters: tool.parameters })),
+      );
+  }
+
+  /** A tool's argument validator, compiled once per module version. */
+  private toolValidator(module: LoadedModule, tool: ManifestAgentTool): ValidateFunction {
+    let validators = this.toolValidators.get(module);
+    if (!validators) this.toolValidators.set(module, (validators = new Map()));
+    let validate = validators.get(tool.name);
+    if (!validate) {
+      try {
+        validate = compileSchema(tool.parameters);
+      } catch (err) {
+        throw ModuleErrors.MODULE_INVALID(module.key, `the parameters of agent tool "${tool.name}" are not a usable JSON Schema: ${(err as Error).message}`);
+      }
+      validators.set(tool.name, validate);
+    }
+    return validate;
   }
 
   readLogs(tenant: Tenant, moduleId: string, options: { limit: number; before?: number }): Promise<ModuleLogLine[]> {

@@ -1,3 +1,5 @@
+import { createServiceRef } from '../plugin/service-ref.js';
+
 /**
  * The contract between plugins that offer tools (ERPNext, email, modules) and the agents that call
  * them. A tool is described for a model (name, description, JSON Schema of its input) and says
@@ -12,6 +14,13 @@ export interface AgentToolContext {
   readonly agentId?: string;
   /** Aborted when the run is cancelled or times out. */
   readonly signal?: AbortSignal;
+  /**
+   * The same for every attempt of one tool call (a retry after a crash or a timeout): a tool with
+   * effects does them once per key. Tools that need one and get none make one per call.
+   */
+  readonly idempotencyKey?: string;
+  /** The agent's task this call belongs to, for the tool's own records. */
+  readonly taskId?: string;
 }
 
 export interface AgentTool {
@@ -29,3 +38,17 @@ export interface AgentTool {
 export interface AgentToolProvider {
   readonly tools: readonly AgentTool[];
 }
+
+/**
+ * Where plugins offer their tools to agents: the agents plugin provides it, and a plugin with tools
+ * (ERPNext, email, workflows) registers them in its `init` when it is there (an optional dependency,
+ * so the registry is initialised first). The agents plugin thus knows no tool provider by name.
+ */
+export interface AgentToolRegistry {
+  /** Adds a provider's tools; a second registration under the same name replaces the first. */
+  register(provider: string, tools: readonly AgentTool[]): void;
+  /** Every registered tool, in registration order. */
+  all(): readonly AgentTool[];
+}
+
+export const agentToolRegistryRef = createServiceRef<AgentToolRegistry>({ id: 'agents.toolRegistry' });

@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 
-/** What a call is: it picks the CPU and wall-clock limits. */
-export type CallKind = 'route' | 'event' | 'job' | 'hook';
+/** What a call is: it picks the CPU and wall-clock limits. `tool` is an agent's call of one of the module's agent tools. */
+export type CallKind = 'route' | 'event' | 'job' | 'hook' | 'tool';
 
 /** Per-isolate and per-call limits. Defaults come from ARCHITECTURE.md ("Limits with defaults"). */
 export interface SandboxLimits {
   /** Memory one isolate may hold, MB (isolated-vm's minimum is 8); V8 gets headroom above it (host/heap-check.ts). */
   readonly memoryMb: number;
-  /** CPU a call may use, ms, by kind (route and event 100, job and hook 1000). */
+  /** CPU a call may use, ms, by kind (route and event 100, job, hook and tool 1000). */
   readonly cpuMs: Readonly<Record<CallKind, number>>;
   /** Wall-clock deadline of a call, ms, by kind. */
   readonly wallMs: Readonly<Record<CallKind, number>>;
@@ -71,8 +71,8 @@ export interface SandboxOptions {
 
 export const DEFAULT_LIMITS: SandboxLimits = Object.freeze({
   memoryMb: 64,
-  cpuMs: Object.freeze({ route: 100, event: 100, job: 1000, hook: 1000 }),
-  wallMs: Object.freeze({ route: 10_000, event: 10_000, job: 60_000, hook: 30_000 }),
+  cpuMs: Object.freeze({ route: 100, event: 100, job: 1000, hook: 1000, tool: 1000 }),
+  wallMs: Object.freeze({ route: 10_000, event: 10_000, job: 60_000, hook: 30_000, tool: 60_000 }),
   maxPendingCalls: 64,
   maxStorageOpsPerCall: 500,
   maxStorageValueBytes: 256 * 1024,

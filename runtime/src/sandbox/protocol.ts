@@ -62,6 +62,8 @@ export interface LogEntry {
 export interface ProblemShape {
   readonly code: string;
   readonly message: string;
+  /** The `code` of what a tool handler threw (`LEAD_EXISTS`), with SANDBOX_MODULE_ERROR; other kinds leave it out. */
+  readonly moduleCode?: string;
 }
 
 export type KernelToHost =

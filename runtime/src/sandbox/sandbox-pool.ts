@@ -16,11 +16,11 @@ export interface Invocation {
   /** The verified bundle; sent to a host once per module version. */
   readonly code: string;
   readonly kind: CallKind;
-  /** Handler name in the bundle's `routes`, `events`, `jobs` or `hooks` export. */
+  /** Handler name in the bundle's `routes`, `events`, `jobs`, `hooks` or `tools` export. */
   readonly name: string;
   /** JSON text handed to the handler. */
   readonly input: string;
-  /** How deep in an event chain this call is (0 for routes and jobs). */
+  /** How deep in an event chain this call is (0 for routes, jobs and tools). */
   readonly depth: number;
   /** Anything the capability handler needs about the call (e.g. the tenant record); the pool does not read it. */
   readonly context?: unknown;
@@ -58,7 +58,8 @@ const WEDGED_MS = 5_000;
 
 function sandboxError(problem: ProblemShape): DoganError {
   const code = isSandboxCode(problem.code) ? problem.code : 'SANDBOX_MODULE_ERROR';
-  return new DoganError(code, SandboxErrors[code].spec, String(problem.message).slice(0, 500));
+  const extensions = code === 'SANDBOX_MODULE_ERROR' && typeof problem.moduleCode === 'string' ? { moduleCode: problem.moduleCode.slice(0, 64) } : undefined;
+  return new DoganError(code, SandboxErrors[code].spec, String(problem.message).slice(0, 500), extensions);
 }
 
 /** Refusal of a suspended module's call; `retryAfter` (seconds) becomes the answer's Retry-After. */

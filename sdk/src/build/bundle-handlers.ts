@@ -4,9 +4,9 @@ import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModuleManifest } from '@dogan/module-manifest';
 
-/** One handler the manifest names: the table the sandbox looks in (`routes`, `events`, `jobs`) and the name. */
+/** One handler the manifest names: the table the sandbox looks in (`routes`, `events`, `jobs`, `tools`) and the name. */
 export interface HandlerRef {
-  readonly table: 'routes' | 'events' | 'jobs';
+  readonly table: 'routes' | 'events' | 'jobs' | 'tools';
   readonly name: string;
 }
 
@@ -28,6 +28,7 @@ function declaredHandlers(manifest: ModuleManifest): Array<HandlerRef & { readon
     ...manifest.routes.map((r) => ({ table: 'routes' as const, name: r.handler, declaredBy: `route ${r.method} ${r.path}` })),
     ...manifest.events.map((e) => ({ table: 'events' as const, name: e.handler, declaredBy: `event "${e.event}"` })),
     ...manifest.jobs.map((j) => ({ table: 'jobs' as const, name: j.handler, declaredBy: `job "${j.name}"` })),
+    ...(manifest.agentTools ?? []).map((tool) => ({ table: 'tools' as const, name: tool.handler, declaredBy: `agent tool "${tool.name}"` })),
   ];
 }
 
@@ -55,7 +56,7 @@ function runProbe(request: ProbeRequest): Promise<ProbeReply> {
 
 /**
  * Loads the built bundle in a throwaway context, with the sandbox's module rules, and throws an Error naming
- * every route, event and job whose handler it does not export; also when the bundle fails to load.
+ * every route, event, job and agent tool whose handler it does not export; also when the bundle fails to load.
  * Without it such a module builds, publishes, installs, and answers 502 on its first request.
  */
 export async function checkBundleHandlers(manifest: ModuleManifest, bundlePath: string): Promise<void> {

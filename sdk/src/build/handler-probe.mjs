@@ -27,7 +27,10 @@ export const defineModule = (definition) => definition;
 export default Object.freeze({ storage, http, events, erpnext, log, settings, tenant, sleep });
 `;
 
-/** The sandbox's dispatch rule: a table is a named export or a member of the default export. */
+/**
+ * The sandbox's dispatch rule (bootstrap.ts `run`): a table (`routes`, `events`, `jobs`, `tools`) is a
+ * named export or a member of the default export.
+ */
 function findMissing(namespace, wanted) {
   return wanted.filter(({ table, name }) => {
     const handlers = namespace[table] || (namespace.default && namespace.default[table]);

@@ -15,6 +15,14 @@ export interface ModuleTestRequestOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** What `ctx.callTool` passes besides the arguments. */
+export interface ModuleTestToolOptions {
+  /** The key that makes two calls the same call; default: a new one per call. */
+  readonly idempotencyKey?: string;
+  readonly agentId?: string;
+  readonly taskId?: string;
+}
+
 /** An ERPNext site for {@link ModuleTestContext.connectErpnext}: a real one, or a simulator on this machine. */
 export interface ErpnextTestConnection {
   /** `http://127.0.0.1:8000`, `https://erp.example.com`: scheme, host and port only. */
@@ -55,6 +63,14 @@ export interface ModuleTestContext {
   emit(type: string, payload?: unknown): Promise<void>;
   /** Runs one of the manifest's jobs now; resolves to what the job handler returned. */
   runJob(name: string): Promise<unknown>;
+  /**
+   * Calls one of the manifest's agent tools as an employee agent would: `args` are checked against
+   * the tool's `parameters` first (MODULE_TOOL_ARGUMENTS_INVALID, and the handler does not run).
+   * Resolves to what the tool returned; a tool that throws rejects with MODULE_TOOL_FAILED, its own
+   * code in `moduleCode`. Without an `idempotencyKey` each call gets a new one; pass the same key
+   * twice to test that a retried call does its effect once.
+   */
+  callTool(name: string, args?: Record<string, unknown>, options?: ModuleTestToolOptions): Promise<unknown>;
   /** Re-enables the module with these settings (validated against the manifest's settings schema). */
   setSettings(settings: Record<string, unknown>): Promise<void>;
   /** The module's log lines in this tenant so far, oldest first. */

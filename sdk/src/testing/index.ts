@@ -15,6 +15,7 @@ export {
   type ModuleTestResponse,
   type ModuleTests,
   type ModuleTestSuite,
+  type ModuleTestToolOptions,
 } from './define-tests.js';
 export {
   HARNESS_PACKAGE,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ModuleManifest } from '@dogan/module-manifest';
 import type { ErpnextTestConnection, ModuleTestContext, ModuleTestRequestOptions, ModuleTestResponse } from '@dogan/sdk/testing';
 import type { InstalledModule } from './install-module.js';
@@ -87,6 +88,13 @@ export function createTestContext(platform: LocalPlatform, tenant: Tenant, manif
     },
     runJob(name) {
       return runtime.runJob(tenant.id, manifest.id, name);
+    },
+    callTool(name, args = {}, options = {}) {
+      return runtime.runTool(tenant.id, manifest.id, name, args, {
+        idempotencyKey: options.idempotencyKey ?? randomUUID(),
+        ...(options.agentId === undefined ? {} : { agentId: options.agentId }),
+        ...(options.taskId === undefined ? {} : { taskId: options.taskId }),
+      });
     },
     async setSettings(settings) {
       await runtime.enableForTenant(tenant.id, installed.key, installed.grants, settings);

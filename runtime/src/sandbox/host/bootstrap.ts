@@ -161,7 +161,7 @@ const api = freeze({
 });
 defineProperty(globalThis, $2, { value: api, configurable: true, enumerable: false, writable: false });
 
-const tables = { route: 'routes', event: 'events', job: 'jobs', hook: 'hooks' };
+const tables = { route: 'routes', event: 'events', job: 'jobs', hook: 'hooks', tool: 'tools' };
 let ns = null;
 function safe(read, fallback) {
   try { const v = read(); return typeof v === 'string' ? apply(strSlice, v, [0, 500]) : fallback; } catch { return fallback; }
@@ -195,7 +195,12 @@ async function run(tag, kind, name, inputJson) {
     if (typeof fn !== 'function') throw new TypeError('the bundle exports no ' + tables[kind] + '.' + name + ' function');
     const result = await fn(parse(inputJson));
     if (kind === 'route') out = encodeRoute(result);
-    else { const v = stringify(result === undefined ? null : result); out = 'V' + (v === undefined ? 'null' : v); }
+    else {
+      const v = stringify(result === undefined ? null : result);
+      // What a tool answers goes to an agent's model: no larger than a route's answer may be.
+      if (kind === 'tool' && v !== undefined && v.length > limits.maxResponseBytes) out = 'T' + v.length;
+      else out = 'V' + (v === undefined ? 'null' : v);
+    }
   } catch (err) {
     out = 'E' + stringify({ name: safe(() => err.name, 'Error'), message: safe(() => err.message, safe(() => StringCtor(err), 'thrown value')), code: safe(() => err.code, null) });
   }

@@ -40,6 +40,8 @@ export interface InstanceHost {
 const LIMIT_CODES = new Set(['SANDBOX_CPU_LIMIT', 'SANDBOX_MEMORY_LIMIT', 'SANDBOX_TIMEOUT']);
 const ALLOCATION_FAILURE = /allocation failed|Invalid (string|array|typed array) length|out of memory/i;
 const MAX_TAG = 0x3fffffff;
+/** An error code a module may pass on from a tool call: a short identifier, nothing that could carry a payload. */
+const MODULE_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 let startupIds = 0;
 
 /**
@@ -231,7 +233,9 @@ export class SandboxInstance implements HeapTarget {
       if (thrown.name === 'RangeError' && ALLOCATION_FAILURE.test(message)) {
         return this.terminate(this.problem('SANDBOX_MEMORY_LIMIT', message));
       }
-      return this.end(call, { ok: false, error: call.breach ?? { code: 'SANDBOX_MODULE_ERROR', message } });
+      // A tool's own error code reaches the agent that called it: the model can act on `LEAD_EXISTS`.
+      const moduleCode = call.kind === 'tool' && typeof thrown.code === 'string' && MODULE_CODE.test(thrown.code) ? thrown.code : undefined;
+      return this.end(call, { ok: false, error: call.breach ?? { code: 'SANDBOX_MODULE_ERROR', message, ...(moduleCode === undefined ? {} : { moduleCode }) } });
     }
     if (kind === 'T') return this.end(call, { ok: false, error: { code: 'SANDBOX_RESPONSE_TOO_LARGE', message: `${raw.slice(cut + 2)} bytes` } });
     this.end(call, { ok: true, raw: raw.slice(cut + 1) });
