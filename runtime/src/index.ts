@@ -57,7 +57,7 @@ export type { FromSchema, JsonSchemaTypeProvider } from './http/type-provider.js
 export { generateToken, hashToken, tokenMatchesHash } from './auth/secret-hash.js';
 export { compensateSteps, createStep, runSteps, StepFailedError, type Step } from './workflow/run-steps.js';
 export { createSecretBox, type SecretBox } from './auth/secret-box.js';
-export type { AgentTool, AgentToolContext, AgentToolProvider } from './agents/agent-tool.js';
+export { agentToolRegistryRef, type AgentTool, type AgentToolContext, type AgentToolProvider, type AgentToolRegistry } from './agents/agent-tool.js';
 export { isPublicAddress } from './sandbox/host/address-policy.js';
 export {
   eventBusRef,

@@ -91,6 +91,22 @@ export interface PlanFeatures {
 }
 export const planFeaturesRef = createServiceRef<PlanFeatures>({ id: 'tenants.planFeatures' });
 
+/**
+ * How many of a resource other plugins own (`agents`, `workflows`) a tenant's plan allows; the billing
+ * plugin provides it. Plugins that create a limited resource ask here, not billing, so they load
+ * without it (no billing plugin: nothing is sold, nothing is limited).
+ */
+export interface PlanLimits {
+  /** The most the tenant's plan (after its overrides) allows; null: unlimited. */
+  limit(tenant: Tenant, resource: string): Promise<number | null>;
+  /**
+   * Throws PLAN_LIMIT_REACHED (403) when one more would pass the limit. Without `currentCount`, the
+   * usage counter registered for the resource counts; give it when counting inside a transaction.
+   */
+  assertWithinLimit(tenant: Tenant, resource: string, currentCount?: number): Promise<void>;
+}
+export const planLimitsRef = createServiceRef<PlanLimits>({ id: 'tenants.planLimits' });
+
 /** Each running instance's every-node consumer (a definition may serve several kernels in one process: tests). */
 const coherence = new WeakMap<TenantsApi, CacheCoherence>();
 

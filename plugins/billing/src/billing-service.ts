@@ -100,7 +100,8 @@ export function createBillingService(parts: BillingParts): BillingService {
       const sub = await subscriptions.ensure(tenant);
       const features = await catalog.resolve(tenant.id, sub.planId);
       const { used, period } = await meter.usage(tenant.id);
-      const limitOf = (name: string) => (typeof features[name] === 'number' ? (features[name] as number) : features[name] === null ? null : 0);
+      // A feature the plan does not name (a metered counter such as agent tokens) has no limit: null, not 0.
+      const limitOf = (name: string) => (typeof features[name] === 'number' ? (features[name] as number) : features[name] === null || features[name] === undefined ? null : 0);
       const apiLimit = limitOf('apiCallsPerMonth');
       const counted = async (metric: string) => ({ used: await usage.count(tenant, metric), limit: limitOf(metric) });
       const counters: UsageReport['counters'] = {};

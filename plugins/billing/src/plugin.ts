@@ -9,6 +9,7 @@ import {
   installIdempotency,
   keepCachesCoherent,
   planFeaturesRef,
+  planLimitsRef,
   quotaProviderRef,
   tenantsApiRef,
   usageCountersRef,
@@ -164,7 +165,7 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
     deps: { tenants: tenantsApiRef, ksa: ksaServiceRef, scheduler: clusterSchedulerRef },
     // With the events plugin, billing's events are recorded in its outbox and each node's quota cache follows plan changes.
     optionalDeps: { outbox: eventOutboxRef, bus: eventBusRef },
-    provides: [billingServiceRef, quotaProviderRef, usageCountersRef, planFeaturesRef],
+    provides: [billingServiceRef, quotaProviderRef, usageCountersRef, planFeaturesRef, planLimitsRef],
     controlPlaneEntities: billingEntities,
     controlPlaneMigrations: billingControlPlaneMigrations,
 
@@ -175,6 +176,14 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
       // GET /api/v1/tenant/quota (served by the tenants plugin) reports usage through billing.
       ctx.provide(quotaProviderRef, { usageReport: (tenant) => service.usageReport(tenant) });
       ctx.provide(planFeaturesRef, { hasFeature: (tenant, feature) => service.hasFeature(tenant, feature) });
+      // Plugins that own a limited resource (agents) check the plan's limit here before creating one.
+      ctx.provide(planLimitsRef, {
+        async limit(tenant, resource) {
+          const value = (await service.features(tenant))[resource];
+          return typeof value === 'number' ? value : value === null ? null : 0;
+        },
+        assertWithinLimit: (tenant, resource, currentCount) => service.assertWithinLimit(tenant, resource, currentCount),
+      });
       // Other plugins count what plans limit (agents, workflows); usage reports and limit checks read them.
       ctx.provide(usageCountersRef, service.usage.counters);
       // Metered tenant routes are refused past the plan's API-call quota, after tenant and scope checks.

@@ -15,4 +15,5 @@ export const firstPartyPlugins: PluginCatalog = {
   'platform-info': () => import('@dogan/plugin-platform-info'),
   webhooks: () => import('@dogan/plugin-webhooks'),
   erpnext: () => import('@dogan/plugin-erpnext'),
+  agents: () => import('@dogan/plugin-agents'),
 };

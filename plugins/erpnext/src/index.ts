@@ -1,4 +1,4 @@
-import { createSecretBox, createServiceRef, definePlugin, type AgentToolProvider } from '@dogan/runtime';
+import { agentToolRegistryRef, createSecretBox, createServiceRef, definePlugin, type AgentToolProvider } from '@dogan/runtime';
 import { modulesRuntimeRef } from '@dogan/plugin-modules';
 import { clusterSchedulerRef, eventOutboxRef, planFeaturesRef, tenantsApiRef, type ScheduledJob } from '@dogan/tenants';
 import type { Agent } from 'undici';
@@ -53,7 +53,7 @@ export default definePlugin({
   deps: { tenants: tenantsApiRef },
   // Events publish through the outbox, the sync job runs on the cluster scheduler, modules get the
   // capability and billing's plans gate the feature, each when that plugin is loaded.
-  optionalDeps: { outbox: eventOutboxRef, scheduler: clusterSchedulerRef, modules: modulesRuntimeRef, plans: planFeaturesRef },
+  optionalDeps: { outbox: eventOutboxRef, scheduler: clusterSchedulerRef, modules: modulesRuntimeRef, plans: planFeaturesRef, agentTools: agentToolRegistryRef },
   provides: [erpnextApiRef, erpnextAgentToolsRef],
   tenantMigrations: erpnextTenantMigrations,
   controlPlaneMigrations: erpnextControlPlaneMigrations,
@@ -94,7 +94,10 @@ export default definePlugin({
       },
     };
     ctx.provide(erpnextApiRef, api);
-    ctx.provide(erpnextAgentToolsRef, { tools: erpnextAgentTools(connections) });
+    const tools = erpnextAgentTools(connections);
+    ctx.provide(erpnextAgentToolsRef, { tools });
+    // Agents get these tools when the agents plugin is loaded (it is initialised first, as an optional dependency).
+    ctx.deps.agentTools?.register('erpnext', tools);
     // Modules reach ERPNext only through this: the modules runtime checks the grant, then hands the call here.
     ctx.deps.modules?.provideCapability('erpnext', (call) => api.moduleOperation(call.tenant.id, call.op, call.args));
     return { connections, hooks, intake, syncs, dispatcher, job: undefined };

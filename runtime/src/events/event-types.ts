@@ -27,6 +27,9 @@ export const PLATFORM_EVENT_TYPES = {
   'billing.subscription_changed': { version: 1, summary: "A tenant's plan, billing interval or subscription status changed" },
   'apikey.created': { version: 1, summary: 'An API key was created' },
   'apikey.revoked': { version: 1, summary: 'An API key was revoked' },
+  'agent.created': { version: 1, summary: 'An employee agent was created (by a person or as a default at provisioning)' },
+  'agent.updated': { version: 1, summary: "An agent's profile, status, manager or team changed" },
+  'agent.deleted': { version: 1, summary: 'An agent was deleted (its reports and teams moved to another agent, when asked)' },
 } as const satisfies Record<string, { version: number; summary: string }>;
 
 export type PlatformEventType = keyof typeof PLATFORM_EVENT_TYPES;
@@ -40,7 +43,7 @@ export const OPEN_FAMILIES: readonly string[] = ['erpnext'];
 const OPEN_FAMILY_TYPE = /^erpnext\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 const OPEN_FAMILY_PREFIX = /^erpnext\.[a-z][a-z0-9_]*$/;
 
-/** The families of platform events (`tenant`, `module`, `billing`, `apikey`): the part before the dot. */
+/** The families of platform events (`tenant`, `module`, `billing`, `apikey`, `agent`): the part before the dot. */
 export const PLATFORM_EVENT_FAMILIES: readonly string[] = [...new Set(Object.keys(PLATFORM_EVENT_TYPES).map((t) => t.slice(0, t.indexOf('.'))))];
 
 /**
