@@ -58,6 +58,8 @@ export function moduleAgentTools(runtime: ModuleRuntime, tenantId: string): Modu
       description: { en: info.description.en, ar: info.description.ar },
       inputSchema: info.parameters,
       risky: false,
+      // Module tools keep the idempotency key with their effect (the SDK's contract for tools).
+      idempotent: true,
       async run(context, input) {
         context.signal?.throwIfAborted();
         return runtime.runTool(context.tenantId, info.moduleId, info.name, input, {

@@ -31,6 +31,12 @@ export interface AgentTool {
   readonly inputSchema: Readonly<Record<string, unknown>>;
   /** True when a person must approve each call before it runs. */
   readonly risky: boolean;
+  /**
+   * True when a second call with the same idempotency key acts at most once (reads; module tools,
+   * which keep the key with their effect). A call cut short by a crash is run again only then;
+   * otherwise its outcome is reported as unknown rather than risk doing it twice.
+   */
+  readonly idempotent?: boolean;
   run(context: AgentToolContext, input: Record<string, unknown>): Promise<unknown>;
 }
 

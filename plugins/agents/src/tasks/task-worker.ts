@@ -23,6 +23,8 @@ export interface TaskWorkerOptions {
 export class TaskWorker {
   private timer: NodeJS.Timeout | undefined;
   private running = new Set<Promise<unknown>>();
+  /** Tasks this node runs now: a pass never starts a second run of one (its claim is renewed meanwhile). */
+  private readonly runningIds = new Set<string>();
   private passing: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -67,12 +69,15 @@ export class TaskWorker {
       }
       const db = await this.options.tenants.data.of(tenant);
       for (const taskId of await TaskStore.due(db, now, 100)) {
+        if (this.runningIds.has(taskId)) continue;
         while (this.running.size >= this.options.concurrency) await Promise.race(this.running);
+        this.runningIds.add(taskId);
         const run = this.options.runner
           .runOnce(tenant, taskId)
           .catch((err: unknown) => this.options.log.error({ err, tenantId, taskId }, 'agent task run failed'))
           .finally(() => {
             this.running.delete(run);
+            this.runningIds.delete(taskId);
             void this.reindex(tenant).catch(() => undefined);
           });
         this.running.add(run);

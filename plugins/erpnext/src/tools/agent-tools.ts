@@ -81,6 +81,13 @@ const SPECS: ToolSpec[] = [
 /** Submitting and cancelling bind the business (ledger entries, stock moves): a person approves each call first. */
 const RISKY: ReadonlySet<DocumentOperation> = new Set(['submit', 'cancel', 'delete']);
 
+/**
+ * Calls that act once however often they are repeated: reads, and an update that sets the same
+ * fields again. ERPNext has no idempotency key for inserts, submits, cancels or deletes, so a call of
+ * those cut short by a crash is reported as of unknown outcome rather than repeated.
+ */
+const IDEMPOTENT: ReadonlySet<DocumentOperation> = new Set(['list', 'get', 'update']);
+
 /** The ERPNext tools agents get: each runs through the calling tenant's own connection. */
 export function erpnextAgentTools(connections: ConnectionService): AgentTool[] {
   return SPECS.map((spec) => ({
@@ -88,6 +95,7 @@ export function erpnextAgentTools(connections: ConnectionService): AgentTool[] {
     description: { en: spec.en, ar: spec.ar },
     inputSchema: { type: 'object', additionalProperties: false, properties: spec.properties, required: spec.required },
     risky: RISKY.has(spec.op),
+    idempotent: IDEMPOTENT.has(spec.op),
     async run(context, input) {
       const tenant = await connections.tenant(context.tenantId);
       return runDocumentOperation(connections, tenant, spec.op, input);

@@ -93,7 +93,8 @@ export class TaskRunner {
     for (;;) {
       const stop = await this.guard(run);
       if (stop) return stop;
-      await TaskStore.extendClaim(db, task.id, token, Date.now() + this.deps.claimMs);
+      // A run that lost its claim (its renewals failed, another node took the task) stops writing.
+      if (!(await TaskStore.extendClaim(db, task.id, token, Date.now() + this.deps.claimMs))) return { kind: 'wait', nextRunAt: null };
       const steps = await StepStore.list(db, task.id);
       const plan = [...steps].reverse().find((s) => s.kind === 'llm');
       const open = plan ? this.openCalls(plan, steps) : [];
@@ -158,14 +159,38 @@ export class TaskRunner {
   private async resolveCall(run: Run, plan: StepRecord, call: ModelToolCall, steps: StepRecord[]): Promise<Outcome | undefined> {
     const { db, task } = run;
     const existing = steps.find((s) => s.kind === 'tool' && s.callId === call.id && s.seq > plan.seq);
-    if (existing?.status === 'waiting') return this.waiting(run, existing);
-    // `started` and never finished: the node died mid-call. Run it again under the same key.
-    const seq = existing?.seq ?? (await this.admit(run, call, steps));
+    if (existing?.status === 'waiting') return this.waiting(run, existing, call);
+    if (existing?.status === 'started') return this.resume(run, existing, call);
+    const seq = await this.admit(run, call, steps);
     if (seq === 'stopped') return { kind: 'ended' };
     if (typeof seq !== 'number') return seq;
     const step = (await StepStore.get(db, task.id, seq))!;
-    if (step.status !== 'started') return step.status === 'waiting' ? this.waiting(run, step) : undefined;
-    await this.runToolCall(run, step, call);
+    if (step.status === 'waiting') return this.waiting(run, step, call);
+    if (step.status === 'started') await this.runToolCall(run, step, call);
+    return undefined;
+  }
+
+  /**
+   * A tool call a previous run started and never finished: its node died mid-call, and whether the
+   * call took effect is unknown. A tool that keeps idempotency keys runs again under the same key (it
+   * acts once); any other call is reported to the model as of unknown outcome instead of being
+   * repeated, so a side effect never happens twice.
+   */
+  private async resume(run: Run, step: StepRecord, call: ModelToolCall): Promise<Outcome | undefined> {
+    const tool = run.tools.get(call.name);
+    const again = tool?.idempotent === true;
+    await StepStore.append(
+      run.db,
+      run.task.id,
+      { kind: 'note', status: 'done', agentId: run.agent.id, tool: step.tool, callId: step.callId, data: { event: 'resumed', step: step.seq, action: again ? 'run again with the same idempotency key' : 'outcome unknown, not repeated' }, finishedAt: Date.now() },
+      Date.now(),
+    );
+    if (again) {
+      await this.runToolCall(run, step, call);
+      return undefined;
+    }
+    const message = `the platform stopped while ${call.name} was running; it may or may not have taken effect. Check before doing it again`;
+    await StepStore.finish(run.db, run.task.id, step.seq, 'failed', { error: { code: 'TOOL_OUTCOME_UNKNOWN', message } }, Date.now());
     return undefined;
   }
 
@@ -204,7 +229,7 @@ export class TaskRunner {
   }
 
   /** A step waiting for a person or a subtask: still waiting, or resolved now. */
-  private async waiting(run: Run, step: StepRecord): Promise<Outcome | undefined> {
+  private async waiting(run: Run, step: StepRecord, call: ModelToolCall): Promise<Outcome | undefined> {
     const { db, task } = run;
     if (step.data.childTaskId) {
       const child = await TaskStore.get(db, String(step.data.childTaskId));
@@ -226,6 +251,7 @@ export class TaskRunner {
     await StepStore.setStatus(db, task.id, step.seq, 'started');
     if (task.status === 'awaiting_approval') await TaskStore.setStatus(db, task.id, 'in_progress', Date.now());
     run.task = (await TaskStore.get(db, task.id))!;
+    await this.runToolCall(run, { ...step, status: 'started' }, call);
     return undefined;
   }
 
