@@ -152,6 +152,9 @@ forEachEngine(t, 'agent tasks: delegation, module tools, both wire formats, rule
       const sub = (await acme.call('GET', `/agents/tasks/${trace.subtasks[0]!.id}/trace`)).json() as { steps: Array<{ kind: string; tool: string | null; result: any }> };
       t.match(sub.steps.find((s) => s.kind === 'tool'), { tool: 'acme_crm__lookup_customer', result: { name: 'Acme', tier: 'gold' } }, "the report ran the module's tool in the sandbox");
       t.ok(sim.requests.slice(before).every((r) => r.format === kind), `every call went out as ${kind}`);
+      const everything = JSON.stringify(trace) + JSON.stringify(sub) + (await acme.call('GET', '/agents/llm-profiles')).body;
+      t.notOk(everything.includes(sim.apiKey), "the provider key is in no trace and no profile answer");
+      t.notOk(JSON.stringify(sim.requests.slice(before).map((r) => r.body)).includes(sim.apiKey), 'nor in any prompt');
       t.same(sim.unscripted, [], 'no request went unscripted');
     });
   }
