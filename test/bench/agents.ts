@@ -201,30 +201,46 @@ function percentile(values: number[], p: number): number {
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)} ms` : '-');
 
-/** Model calls to the simulator (start and end, client side) while a window is open: undici publishes them for any client in the process. */
+/**
+ * Model calls to the simulator (start and end, client side) while a window is open: undici publishes
+ * them for any client in the process. `failed` is called on any answer but a 200 (an unscripted
+ * request, a refusal), so a run that went wrong is reported at once instead of stalling.
+ */
 const llm = {
   origin: '',
   window: null as Array<{ start: number; end: number; ok: boolean }> | null,
   started: new WeakMap<object, number>(),
+  refused: new WeakSet<object>(),
   want: Infinity,
   reached: () => undefined as void,
+  failed: () => undefined as void,
 };
 function watchModelCalls(): void {
   const requestOf = (m: unknown) => (m as { request: { origin?: unknown } }).request;
+  const ours = (request: { origin?: unknown }) => llm.origin !== '' && String(request.origin).startsWith(llm.origin);
   diagnostics.subscribe('undici:request:create', (m) => {
     const request = requestOf(m);
-    if (llm.window && String(request.origin).startsWith(llm.origin)) llm.started.set(request, performance.now());
+    if (llm.window && ours(request)) llm.started.set(request, performance.now());
+  });
+  diagnostics.subscribe('undici:request:headers', (m) => {
+    const request = requestOf(m);
+    if (!ours(request) || (m as { response: { statusCode: number } }).response.statusCode === 200) return;
+    llm.refused.add(request);
+    llm.failed();
   });
   const done = (ok: boolean) => (m: unknown) => {
     const request = requestOf(m);
     const start = llm.started.get(request);
     if (start === undefined || !llm.window) return;
     llm.started.delete(request);
-    llm.window.push({ start, end: performance.now(), ok });
+    llm.window.push({ start, end: performance.now(), ok: ok && !llm.refused.has(request) });
     if (llm.window.length >= llm.want) llm.reached();
   };
   diagnostics.subscribe('undici:request:trailers', done(true));
-  diagnostics.subscribe('undici:request:error', done(false));
+  diagnostics.subscribe('undici:request:error', (m) => {
+    done(false)(m);
+    if (ours(requestOf(m))) llm.failed();
+  });
 }
 
 /** Tool calls of `bench_echo` by task tag: the time of each call, in step order. */
@@ -464,9 +480,20 @@ async function run(p: Platform, engineName: EngineName): Promise<{ steps: StepRo
       await sim.handling();
       llm.window = [];
       llm.want = STEPS + 1;
-      const allCalls = new Promise<void>((resolve) => (llm.reached = resolve));
+      // Every model call made, or one that went wrong (then `finished` below says what).
+      const allCalls = new Promise<void>((resolve) => {
+        llm.reached = resolve;
+        llm.failed = resolve;
+      });
       const id = await startTask(slot, tag);
-      await within(allCalls, async () => `task ${id}: ${llm.window?.length ?? 0} of ${STEPS + 1} model calls; ${await trace(slot, id)}; simulator: ${await problems()}`);
+      // A task stopped for another reason (a guard) makes no more model calls: a slow look at it ends the wait too.
+      const stopped = (async () => {
+        while (llm.window !== null) {
+          await sleep(250);
+          if (llm.window !== null && FINAL.includes(((await call(slot, 'GET', `/agents/tasks/${id}`)).json() as { status: string }).status)) return;
+        }
+      })();
+      await within(Promise.race([allCalls, stopped]), async () => `task ${id}: ${llm.window?.length ?? 0} of ${STEPS + 1} model calls; ${await trace(slot, id)}; simulator: ${await problems()}`);
       const calls = [...llm.window].sort((a, b) => a.start - b.start);
       llm.window = null;
       const task = await finished(slot, id, 2);
@@ -508,8 +535,10 @@ async function run(p: Platform, engineName: EngineName): Promise<{ steps: StepRo
         toolCalls.set(tag, []);
         return new Promise<void>((resolve) => lastToolCall.set(tag, resolve));
       });
+      const failure = new Promise<void>((resolve) => (llm.failed = resolve));
       const ids = await Promise.all(tags.map((tag, i) => startTask(slots[i]!, tag)));
-      await within(Promise.all(lastCalls), async () => `round of ${level}: ${tags.map((t) => toolCalls.get(t)?.filter(Boolean).length ?? 0).join(',')} tool calls of ${STEPS}; simulator: ${await problems()}`);
+      // Every last tool call in, or a model call that went wrong (then `finished` below says which task and why).
+      await within(Promise.race([Promise.all(lastCalls), failure]), async () => `round of ${level}: ${tags.map((t) => toolCalls.get(t)?.filter(Boolean).length ?? 0).join(',')} tool calls of ${STEPS}; simulator: ${await problems()}`);
       await Promise.all(ids.map((id, i) => finished(slots[i]!, id, 5)));
       let first = Infinity;
       let last = -Infinity;
@@ -538,8 +567,9 @@ async function run(p: Platform, engineName: EngineName): Promise<{ steps: StepRo
   if (rejected.length > 0) process.stderr.write(`WARNING (${engineName}): the simulator refused ${rejected.length} request(s), e.g. ${JSON.stringify(rejected[0])}\n`);
   const settings: Record<string, string> = {};
   for (const name of ['AGENTS_CONCURRENCY', 'AGENTS_POLL_INTERVAL_MS', 'AGENTS_MAX_STEPS', 'AGENTS_LLM_MAX_CONCURRENT', 'TENANT_DB_POOL_MAX', 'TENANT_ORM_CACHE_SIZE']) {
-    const value = env[name] ?? (kernel.config as unknown as Record<string, unknown>)[name];
-    if (value !== undefined) settings[name] = String(value);
+    const spec = p.agentsPlugin.config?.[name] ?? p.tenantsPlugin.config?.[name];
+    const value = env[name] ?? (spec?.defaultText === undefined ? undefined : `${spec.defaultText} (default)`);
+    if (value !== undefined) settings[name] = value;
   }
   await cleanUp();
   return { steps: stepRows, levels: levelRows, settings };
@@ -635,5 +665,14 @@ async function main(): Promise<void> {
   console.log('sim p99: the simulator\'s handling p99 at that level; loop delay p99: the main event loop\'s delay p99.');
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === 'llm-simulator') await simWorker();
-else await main();
+if (!isMainThread && (workerData as { role?: string } | null)?.role === 'llm-simulator') {
+  await simWorker();
+} else {
+  try {
+    await main();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    await cleanUp();
+    process.exitCode = 1;
+  }
+}
