@@ -40,7 +40,7 @@ void withEngine(t, "agent runs, tokens and model cost show in the tenant's usage
   const created = await acme.call('POST', '/agents/tasks', { title: 'Greet the customer', agentId });
   t.equal(created.statusCode, 201, created.body);
   const id = (created.json() as { id: string }).id;
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 2400; i++) {
     if (((await acme.call('GET', `/agents/tasks/${id}`)).json() as { status: string }).status === 'completed') break;
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -96,7 +96,7 @@ forEachEngine(t, 'agent tasks: delegation, module tools, both wire formats, rule
     return (res.json() as { id: string }).id;
   };
   const waitTask = async (tt: T, id: string, until: (task: Task) => boolean = (task) => ['completed', 'failed', 'cancelled', 'rejected'].includes(task.status)) => {
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 2400; i++) {
       const task = (await tt.call('GET', `/agents/tasks/${id}`)).json() as Task;
       if (until(task)) return task;
       await new Promise((r) => setTimeout(r, 25));

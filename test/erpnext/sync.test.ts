@@ -48,7 +48,8 @@ forEachEngine(t, 'ERPNext sync pulls changes into events, resumes where it stopp
     t.equal(bad.statusCode, 400, 'an unknown filter operator is refused before anything is sent');
     const run = await runSync(acme);
     t.match(run, { status: 'completed', pages: 3, documents: 250, published: 250, duplicates: 0, error: null });
-    await settle();
+    await waitFor('250 events on the bus', () => acmeEvents().length >= 250, 30_000);
+    await settle(100);
     t.equal(acmeEvents().length, 250, '250 events');
     t.equal(new Set(acmeEvents().map((e) => (e.payload as { name: string }).name)).size, 250, 'one per document');
     t.match(acmeEvents()[0], { type: 'erpnext.todo.on_change', payload: { source: 'sync', connection: 'default', doctype: 'ToDo', event: 'on_change', data: { status: 'Open' } } });
@@ -65,7 +66,8 @@ forEachEngine(t, 'ERPNext sync pulls changes into events, resumes where it stopp
     }
     const changed = await runSync(acme);
     t.match(changed, { status: 'completed', documents: 2, published: 2 });
-    await settle();
+    await waitFor('252 events on the bus', () => acmeEvents().length >= 252, 30_000);
+    await settle(100);
     t.equal(acmeEvents().length, 252);
   });
 
@@ -91,7 +93,8 @@ forEachEngine(t, 'ERPNext sync pulls changes into events, resumes where it stopp
     const resumed = await runSync(acme);
     t.match(resumed, { status: 'completed', duplicates: 0 });
     t.equal(failed.documents + resumed.documents, 250, 'the two runs together read each new document once');
-    await settle();
+    await waitFor('502 events on the bus', () => acmeEvents().length >= 502, 30_000);
+    await settle(100);
     t.equal(new Set(acmeEvents().map((e) => `${(e.payload as { name: string }).name}|${(e.payload as { modified: string }).modified}`)).size, acmeEvents().length, 'no change published twice');
     t.equal(acmeEvents().length, 502);
   });
@@ -109,7 +112,8 @@ forEachEngine(t, 'ERPNext sync pulls changes into events, resumes where it stopp
     t.match(res.json(), { outcome: 'published' });
     const run = await runSync(acme);
     t.match(run, { status: 'completed', documents: 1, published: 0, duplicates: 1 });
-    await settle();
+    await waitFor('the webhook event', () => acmeEvents().some((e) => (e.payload as { name: string }).name === doc.name), 30_000);
+    await settle(200);
     t.equal(acmeEvents().filter((e) => (e.payload as { name: string }).name === doc.name).length, 1, 'one event for that change');
   });
 
@@ -118,7 +122,8 @@ forEachEngine(t, 'ERPNext sync pulls changes into events, resumes where it stopp
     t.equal(res.statusCode, 200);
     const run = await runSync(globex);
     t.match(run, { status: 'completed', documents: 1, published: 1 });
-    await settle();
+    await waitFor("globex's event", () => events.some((e) => e.tenantId === globex.id), 30_000);
+    await settle(100);
     t.match(
       events.filter((e) => e.tenantId === globex.id),
       [{ payload: { data: { description: 'globex task' } } }],

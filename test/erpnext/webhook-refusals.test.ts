@@ -4,7 +4,7 @@ import { tenantsApiRef } from '@dogan/tenants';
 import { exportTenant } from '../../tenants/src/tenant-archive.js';
 import { forEachEngine } from '../helpers/engines.js';
 import { adminHeaders } from '../helpers/tenant-fixtures.js';
-import { createHook, createTenant, settle, startErpnextKernel, type CreatedHook } from './helpers.js';
+import { createHook, createTenant, settle, startErpnextKernel, waitFor, type CreatedHook } from './helpers.js';
 
 /** What Frappe sends: `json.dumps(data)` (Python's separators), signed with base64 HMAC-SHA256. */
 function frappeBody(data: Record<string, unknown>): string {
@@ -90,7 +90,8 @@ forEachEngine(t, 'ERPNext webhook intake refuses what it must, and publishes not
     const replay = await post(path, body, sign(hook.secret, body));
     t.equal(replay.statusCode, 200, 'a replay is accepted (Frappe would retry a refusal) ...');
     t.match(replay.json(), { outcome: 'duplicate' }, '... and recognised');
-    await settle();
+    await waitFor('the event on the bus', () => events.length >= 1, 30_000);
+    await settle(200);
     t.equal(events.length, 1, 'one event on the bus');
     t.match(events[0], {
       type: 'erpnext.sales_order.on_submit',
