@@ -46,6 +46,7 @@ export const ErpnextErrors = defineErrors({
     message: 'This tenant has no ERPNext connection named "%s"; save one with PUT /api/v1/{tenant}/erpnext/connection',
   },
   ERPNEXT_CONNECTION_LIMIT: { status: 409, title: 'Too many ERPNext connections', message: 'A tenant may have at most %s ERPNext connections; delete one first' },
+  ERPNEXT_HOOK_LIMIT: { status: 409, title: 'Too many ERPNext hooks', message: 'A tenant may have at most %s ERPNext webhook hooks; delete one first' },
   ERPNEXT_NOT_IN_PLAN: { status: 403, title: 'ERPNext not in plan', message: "The tenant's plan %s does not include the ERPNext integration; upgrade to a plan with it" },
   ERPNEXT_HOOK_NOT_FOUND: { status: 404, title: 'ERPNext webhook not found', message: 'No ERPNext webhook "%s" for this tenant' },
   ERPNEXT_SIGNATURE_INVALID: {

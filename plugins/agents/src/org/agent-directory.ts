@@ -21,6 +21,8 @@ export interface AgentDirectory {
    * `from` leads, or is `from`'s own manager (escalation). False for itself and for unknown agents.
    */
   canDelegate(tenant: Tenant, fromId: string, toId: string): Promise<boolean>;
+  /** The ids of the agents `fromId` may delegate to: its direct reports and the members of teams it leads (its manager is escalation, not delegation). */
+  delegates(tenant: Tenant, fromId: string): Promise<string[]>;
 }
 
 export const agentsDirectoryRef = createServiceRef<AgentDirectory>({ id: 'agents.directory' });
@@ -32,5 +34,6 @@ export function agentDirectory(org: OrgService): AgentDirectory {
     reports: (tenant, agentId, options) => org.reports(tenant, agentId, options?.all ?? false),
     chain: (tenant, agentId) => org.chain(tenant, agentId),
     canDelegate: (tenant, fromId, toId) => org.canDelegate(tenant, fromId, toId),
+    delegates: (tenant, fromId) => org.delegates(tenant, fromId),
   };
 }

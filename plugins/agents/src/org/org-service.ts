@@ -182,6 +182,16 @@ export class OrgService {
   }
 
   /** See `canDelegate` in org-chart.ts; false when either agent is unknown. */
+  /** The agents `fromId` may hand work to down or across the chart (reports, members of teams it leads), from one read of the chart. */
+  async delegates(tenant: Tenant, fromId: string): Promise<string[]> {
+    const db = await this.db(tenant);
+    const links = await AgentStore.links(db);
+    const from = links.find((l) => l.id === fromId);
+    if (!from) return [];
+    const leads = new Map((await TeamStore.all(db)).map((t) => [t.id, t.leadId]));
+    return links.filter((to) => to.id !== from.managerId && canDelegate(from, to, (teamId) => leads.get(teamId))).map((to) => to.id);
+  }
+
   async canDelegate(tenant: Tenant, fromId: string, toId: string): Promise<boolean> {
     const db = await this.db(tenant);
     const links = await AgentStore.links(db);

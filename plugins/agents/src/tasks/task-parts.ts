@@ -2,6 +2,7 @@ import type { AgentTool } from '@dogan/runtime';
 import type { Tenant, TenantsApi } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import type { LlmProfileService } from '../llm/profile-service.js';
+import { AgentErrors } from '../errors.js';
 import type { Agent } from '../org/agent.js';
 import type { AgentDirectory } from '../org/agent-directory.js';
 import type { RunnerAgent, RunnerModels, RunnerOrg } from './runner/ports.js';
@@ -30,15 +31,21 @@ function runnerAgent(a: Agent): RunnerAgent {
 
 /** The org chart as the runner reads it; delegation goes down or across (a team one leads), escalation up. */
 function runnerOrg(directory: AgentDirectory): RunnerOrg {
-  const find = async (tenant: Tenant, id: string) => (await directory.list(tenant)).find((a) => a.id === id);
+  const find = async (tenant: Tenant, id: string): Promise<Agent | null> => {
+    try {
+      return await directory.get(tenant, id);
+    } catch (err) {
+      if (AgentErrors.AGENT_NOT_FOUND.is(err)) return null;
+      throw err;
+    }
+  };
   return {
     async agent(tenant, id) {
       const found = await find(tenant, id);
       return found ? runnerAgent(found) : null;
     },
     async canDelegate(tenant, fromId, toId) {
-      const from = await find(tenant, fromId);
-      return from !== undefined && from.managerId !== toId && (await directory.canDelegate(tenant, fromId, toId));
+      return (await directory.delegates(tenant, fromId)).includes(toId);
     },
     async areCoworkers(tenant, fromId, toId) {
       const [from, to] = [await find(tenant, fromId), await find(tenant, toId)];
@@ -46,11 +53,7 @@ function runnerOrg(directory: AgentDirectory): RunnerOrg {
       return (from.teamId !== null && from.teamId === to.teamId) || (from.department !== '' && from.department === to.department);
     },
     async hasDelegates(tenant, fromId) {
-      const agents = await directory.list(tenant);
-      const from = agents.find((a) => a.id === fromId);
-      if (!from) return false;
-      for (const a of agents) if (a.id !== fromId && a.id !== from.managerId && (await directory.canDelegate(tenant, fromId, a.id))) return true;
-      return false;
+      return (await directory.delegates(tenant, fromId)).length > 0;
     },
   };
 }

@@ -45,7 +45,7 @@ export class HookService {
     // The hook belongs to a connection: its events name which site they came from.
     const connection = await this.connections.record(tenant, input.connection);
     const db = await this.db(tenant);
-    if ((await HookStore.count(db)) >= MAX_HOOKS) throw ErpnextErrors.ERPNEXT_CONNECTION_LIMIT.with({ resource: 'hooks' }, MAX_HOOKS);
+    if ((await HookStore.count(db)) >= MAX_HOOKS) throw ErpnextErrors.ERPNEXT_HOOK_LIMIT(MAX_HOOKS);
     const secret = newSecret();
     const id = randomUUID();
     await HookStore.insert(db, { id, connection: connection.name, doctype: input.doctype, events, secret: this.box.encrypt(secret), enabled: input.enabled ?? true }, Date.now());

@@ -1,5 +1,17 @@
 import { ErpnextErrors } from '../errors.js';
 
+/**
+ * The fields of a Form URL-Encoded body in order (an older Frappe's), or undefined for anything else:
+ * a body that starts as JSON is JSON, whatever its content type says.
+ */
+export function formFields(raw: Buffer, contentType: string | undefined): Record<string, string> | undefined {
+  const text = raw.toString('utf8');
+  if (!/application\/x-www-form-urlencoded/i.test(contentType ?? '') || text.trimStart().startsWith('{')) return undefined;
+  const form: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(text)) form[k] = v;
+  return form;
+}
+
 /** What a webhook said happened: which document, which event, at which version. */
 export interface WebhookChange {
   readonly doctype: string;
@@ -32,11 +44,8 @@ export function parseWebhookBody(raw: Buffer, contentType: string | undefined): 
     if (data === null || typeof data !== 'object' || Array.isArray(data)) throw ErpnextErrors.ERPNEXT_WEBHOOK_BODY_INVALID('is not a JSON object');
     return { data: data as Record<string, unknown>, form: undefined };
   }
-  if (/application\/x-www-form-urlencoded/i.test(contentType ?? '')) {
-    const form: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(text)) form[k] = v;
-    return { data: { ...form }, form };
-  }
+  const form = formFields(raw, contentType);
+  if (form) return { data: { ...form }, form };
   throw ErpnextErrors.ERPNEXT_WEBHOOK_BODY_INVALID('is neither a JSON object nor a form');
 }
 

@@ -7,7 +7,7 @@ import { ReceiptStore } from '../store/receipt-store.js';
 import { erpnextEventType } from './event-type.js';
 import type { HookService } from './hook-service.js';
 import { verifySignature } from './signature.js';
-import { changeOf, parseWebhookBody } from './webhook-body.js';
+import { changeOf, formFields, parseWebhookBody } from './webhook-body.js';
 
 /** Payload of an `erpnext.<doctype>.<event>` event. */
 export interface ErpnextChangePayload {
@@ -68,7 +68,7 @@ export class WebhookIntake {
 
     const header = headers['x-frappe-webhook-signature'];
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
-    const form = /application\/x-www-form-urlencoded/i.test(contentType ?? '') && !raw.toString('utf8').trimStart().startsWith('{') ? formFields(raw) : undefined;
+    const form = formFields(raw, contentType);
     if (!verifySignature(this.deps.hooks.secretOf(hook), typeof header === 'string' ? header : undefined, raw, form)) {
       throw ErpnextErrors.ERPNEXT_SIGNATURE_INVALID(header ? 'does not match the body' : 'is missing');
     }
@@ -96,8 +96,3 @@ export class WebhookIntake {
   }
 }
 
-function formFields(raw: Buffer): Record<string, string> {
-  const form: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) form[k] = v;
-  return form;
-}

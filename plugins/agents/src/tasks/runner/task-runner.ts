@@ -322,12 +322,12 @@ export class TaskRunner {
     const now = Date.now();
     const manager = agent.managerId ? await this.deps.org.agent(tenant, agent.managerId) : null;
     if (!manager) return StepStore.append(db, task.id, { ...base, status: 'failed', result: { error: { code: 'NO_MANAGER', message: `${agent.nameEn} has no manager to escalate to` } }, finishedAt: now }, now);
-    const seq = await StepStore.append(db, task.id, { ...base, status: 'done', result: { escalatedTo: manager.id, name: manager.nameEn }, finishedAt: now }, now);
+    const reason = (call.arguments as { reason: string }).reason;
+    const seq = await StepStore.append(db, task.id, { ...base, status: 'done', result: { escalatedTo: manager.id, name: manager.nameEn, reason }, finishedAt: now }, now);
     await TaskStore.setStatus(db, task.id, 'in_progress', now, { agentId: manager.id });
     run.agent = manager;
     run.task = (await TaskStore.get(db, task.id))!;
     run.tools = await this.toolsOf(tenant, manager);
-    void (call.arguments as { reason: string }).reason;
     return seq;
   }
 
