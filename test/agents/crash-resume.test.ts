@@ -164,6 +164,17 @@ async function crashResume(t: Test, engine: TestEngine) {
     t.same(sim.unscripted, [], 'no request went unscripted');
   });
 
+  await t.test('a second tenant on the restarted node sees none of it', async (t) => {
+    const globex = ok(await call(node.url, 'POST', '/api/admin/tenants', { headers: ADMIN, body: { name: 'Globex', subdomain: 'globex', plan: 'professional' } }), 201, 'tenant');
+    const globexKey = ok(await call(node.url, 'POST', `/api/admin/tenants/${globex.id}/api-keys`, { headers: ADMIN, body: { name: 'test', scopes: ['read'] } }), 201, 'key');
+    const theirs = (path: string) => call(node.url, 'GET', `/api/v1/globex${path}`, { key: globexKey.key as string });
+    const acmeTasks = ((await api('GET', '/agents/tasks')).body as { items: Array<{ id: string }> }).items;
+    t.ok(acmeTasks.length >= 2, 'acme has its tasks');
+    t.same(((await theirs('/agents/tasks')).body as { items: unknown[] }).items, [], 'globex lists none of them');
+    t.equal((await theirs(`/agents/tasks/${acmeTasks[0]!.id}/trace`)).status, 404, "acme's trace is not globex's");
+    t.equal((await theirs('/erpnext/connection')).status, 409, "and globex has no connection to acme's site");
+  });
+
   await node.kill();
 }
 

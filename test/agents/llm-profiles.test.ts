@@ -224,6 +224,19 @@ forEachEngine(t, 'LLM profiles: validated, keys encrypted and never shown, teste
     t.equal(again.statusCode, 404);
   });
 
+  await t.test("a second tenant sees none of acme's profiles and cannot use or change them", async (t) => {
+    const globex = await createTenantWithKey(app, { name: 'globex', subdomain: 'globex' });
+    const acmeProfiles = (await app.inject({ url, headers: acme.headers })).json() as { items: Array<{ name: string }> };
+    t.ok(acmeProfiles.items.length > 0, 'acme has profiles');
+    const theirs = await app.inject({ url: '/api/v1/globex/agents/llm-profiles', headers: globex.headers });
+    t.same((theirs.json() as { items: unknown[] }).items, [], 'globex lists none');
+    const name = acmeProfiles.items[0]!.name;
+    t.equal((await app.inject({ url: `/api/v1/globex/agents/llm-profiles/${name}`, headers: globex.headers })).statusCode, 404, "acme's profile by name is not globex's");
+    t.equal((await app.inject({ method: 'POST', url: `/api/v1/globex/agents/llm-profiles/${name}/test`, headers: globex.headers })).statusCode, 404, 'nor can globex test it');
+    t.equal((await app.inject({ method: 'DELETE', url: `${url}/${name}`, headers: globex.headers })).statusCode, 403, "globex's key is refused on acme's routes");
+    await t.rejects(service.providerFor(await service.tenant(globex.id), name), { code: 'LLM_PROFILE_NOT_FOUND' }, "and no provider of acme's profile for globex");
+  });
+
   await t.test('keys are nowhere in the logs', async (t) => {
     const logs = logText();
     t.ok(logs.includes('llm request'), 'requests were logged');
