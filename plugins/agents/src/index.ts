@@ -3,6 +3,7 @@ import { ksaServiceRef } from '@dogan/plugin-ksa';
 import { moduleAgentTools, modulesRuntimeRef } from '@dogan/plugin-modules';
 import { eventOutboxRef, planLimitsRef, tenantsApiRef, usageCountersRef } from '@dogan/tenants';
 import { llmConfigSchema, llmMigrations, llmProfileRoutes, LlmProfileService } from './llm/index.js';
+import { agentTasksApi, agentTasksRef } from './tasks/agent-tasks-api.js';
 import { taskConfigSchema } from './tasks/task-config.js';
 import { taskControlPlaneMigrations, taskMigrations } from './tasks/task-migrations.js';
 import { createTaskParts, type TaskParts } from './tasks/task-parts.js';
@@ -17,6 +18,8 @@ import { TeamService } from './org/team-service.js';
 import { orgMigrations } from './store/org-migrations.js';
 
 export { AgentErrors } from './errors.js';
+export { agentTasksRef, type AgentTaskView, type AgentTasksApi } from './tasks/agent-tasks-api.js';
+export type { NewTaskInput } from './tasks/task-service.js';
 export { agentsDirectoryRef, type AgentDirectory } from './org/agent-directory.js';
 export { AGENT_STATUSES, type Agent, type AgentFilter, type AgentStatus, type Bilingual, type Team, type WorkingHours, type WorkingWindow } from './org/agent.js';
 export { AGENT_EVENT_TYPES, type AgentEventPayload, type AgentEventType } from './events.js';
@@ -49,7 +52,7 @@ export default definePlugin({
   // Billing counts agents against the plan (and provides both refs); agent events leave through the
   // outbox; modules offer their tools to agents: each when loaded.
   optionalDeps: { limits: planLimitsRef, usage: usageCountersRef, outbox: eventOutboxRef, modules: modulesRuntimeRef, ksa: ksaServiceRef },
-  provides: [agentsDirectoryRef, agentToolRegistryRef],
+  provides: [agentsDirectoryRef, agentToolRegistryRef, agentTasksRef],
   // The org chart, the LLM profiles, the tasks with their traces.
   tenantMigrations: [...orgMigrations, ...llmMigrations, ...taskMigrations],
   controlPlaneMigrations: taskControlPlaneMigrations,
@@ -93,6 +96,8 @@ export default definePlugin({
     });
     // Plugins with tools (ERPNext...) register them here in their own init, which runs after this one.
     ctx.provide(agentToolRegistryRef, tasks.registry);
+    // Workflows give agents tasks and wait for them through this.
+    ctx.provide(agentTasksRef, agentTasksApi(ctx.deps.tenants, tasks.service));
     return { org, teams, directory, llm, tasks };
   },
 

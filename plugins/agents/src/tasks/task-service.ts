@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Tenant, TenantsApi } from '@dogan/tenants';
 import { ApprovalStore, type ApprovalRecord } from './approval-store.js';
 import { businessDueAt, type BusinessDays } from './due-date.js';
@@ -43,6 +43,12 @@ export interface NewTaskInput {
   readonly budgetCost?: number;
 }
 
+/** A UUID-shaped id derived from an idempotency key: the same key names the same task. */
+function idFromKey(key: string): string {
+  const h = createHash('sha256').update(`agent-task|${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
 /** Lower is better: an available agent before a busy or away one; offline agents take no work. */
 const STATUS_RANK: Record<string, number> = { available: 0, busy: 1, away: 2 };
 
@@ -65,9 +71,18 @@ export class TaskService {
     return this.deps.tenants.data.of(tenant);
   }
 
-  async create(tenant: Tenant, input: NewTaskInput, creator: { kind: CreatorKind; id: string | null }): Promise<TaskRecord> {
-    const agents = await this.deps.agents(tenant);
+  /**
+   * Creates a task. With `idempotencyKey` (a workflow step's attempt), the task's id is derived from the
+   * key, so a caller that crashed after creating it and asks again gets the same task, not a second one.
+   */
+  async create(tenant: Tenant, input: NewTaskInput, creator: { kind: CreatorKind; id: string | null }, idempotencyKey?: string): Promise<TaskRecord> {
     const db = await this.db(tenant);
+    const keyedId = idempotencyKey === undefined ? undefined : idFromKey(idempotencyKey);
+    if (keyedId) {
+      const earlier = await TaskStore.get(db, keyedId);
+      if (earlier) return earlier;
+    }
+    const agents = await this.deps.agents(tenant);
     let agentId: string;
     if (input.agentId) {
       if (!agents.some((a) => a.id === input.agentId)) throw TaskErrors.AGENT_TASK_AGENT_UNKNOWN(input.agentId);
@@ -82,8 +97,8 @@ export class TaskService {
     const dueAt =
       input.dueInBusinessDays !== undefined ? await businessDueAt(tenant, input.dueInBusinessDays, this.deps.calendar()) : input.dueAt === undefined ? null : Date.parse(input.dueAt);
     if (dueAt !== null && !Number.isFinite(dueAt)) throw TaskErrors.AGENT_TASK_INVALID.with({ field: 'dueAt' }, 'dueAt is not an ISO 8601 date and time');
-    const id = randomUUID();
-    await TaskStore.insert(
+    const id = keyedId ?? randomUUID();
+    const insert = TaskStore.insert(
       db,
       {
         id,
@@ -107,6 +122,14 @@ export class TaskService {
       'pending',
       Date.now(),
     );
+    try {
+      await insert;
+    } catch (err) {
+      // The same key from two callers at once: the primary key lets one in; the other gets that task.
+      const raced = keyedId ? await TaskStore.get(db, keyedId) : undefined;
+      if (!raced) throw err;
+      return raced;
+    }
     await this.deps.due(tenant);
     return (await TaskStore.get(db, id))!;
   }
