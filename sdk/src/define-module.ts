@@ -5,7 +5,7 @@
  * `events`, `jobs`, `hooks`, and `tools` for the manifest's `agentTools`) from the bundle's default
  * export or from named exports of those names, and calls the handlers the manifest names with one
  * argument (the request, event, run, hook info or tool request);
- * the platform's capabilities (`storage`, `http`, `events`, `erpnext`, `log`, `settings`, `tenant`, `sleep`) are
+ * the platform's capabilities (`storage`, `http`, `events`, `erpnext`, `email`, `log`, `settings`, `tenant`, `sleep`) are
  * imports from `dogan:module`.
  */
 import type { JobRun, ModuleEvent, ModuleExports, ModuleRequest, ModuleResponse, ToolRequest } from './module-api.js';

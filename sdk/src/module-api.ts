@@ -220,6 +220,74 @@ export interface ErpnextApi {
   cancel<T extends object = Record<string, JsonValue>>(doctype: string, name: string, options?: ErpnextOptions): Promise<ErpnextDocument<T>>;
 }
 
+/**
+ * One email from a module (needs an `email` permission). Give a `subject` with a `text` or `html` body
+ * (or both), or the name of one of the tenant's email `template`s with its `data`. The message is
+ * rendered in the tenant's language unless `locale` says otherwise, as a right-to-left document in
+ * Arabic, always with a plain-text alternative; the tenant's SMTP settings send it.
+ */
+export interface OutgoingModuleEmail {
+  /** One address or a list (with `cc`, at most 50). With the `tenant` grant: the tenant's own addresses only. */
+  to: string | string[];
+  cc?: string[];
+  replyTo?: string;
+  subject?: string;
+  text?: string;
+  html?: string;
+  /** A template the tenant saved (`PUT /api/v1/{tenant}/email/templates/{name}`). */
+  template?: string;
+  /** The template's values: `{{name}}`, `{{total | money}}`, `{{dueAt | date}}`. */
+  data?: Record<string, JsonValue>;
+  locale?: 'ar' | 'en';
+  /** A second send with the same key (from this module) answers with the first message and sends nothing. */
+  idempotencyKey?: string;
+}
+
+/** A message as recorded: queued (or `suppressed`, when every recipient is on the tenant's suppression list). */
+export interface SentModuleEmail {
+  readonly id: string;
+  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly locale: 'ar' | 'en';
+  readonly createdAt: string;
+}
+
+/**
+ * Codes of the errors `email.send` rejects with:
+ * - `EMAIL_RECIPIENT_NOT_ALLOWED`: the permission's `recipients` is `tenant`, and an address is not the
+ *   tenant's (its billing contact, or on one of its domains).
+ * - `EMAIL_MODULE_DAILY_LIMIT`: the tenant's modules sent as many emails today (UTC) as the platform allows.
+ * - `EMAIL_ADDRESS_INVALID`, `EMAIL_MESSAGE_INVALID`, `EMAIL_TEMPLATE_NOT_FOUND`, `EMAIL_TEMPLATE_INVALID`: the message was refused as given.
+ * - `EMAIL_NOT_CONFIGURED`: neither the tenant nor the platform has an SMTP server.
+ * - `SANDBOX_PERMISSION_DENIED`: the tenant did not grant the module an `email` permission.
+ * - `MODULE_CAPABILITY_UNAVAILABLE`: the platform runs without its email plugin.
+ */
+export type EmailErrorCode =
+  | 'EMAIL_RECIPIENT_NOT_ALLOWED'
+  | 'EMAIL_MODULE_DAILY_LIMIT'
+  | 'EMAIL_ADDRESS_INVALID'
+  | 'EMAIL_MESSAGE_INVALID'
+  | 'EMAIL_TEMPLATE_NOT_FOUND'
+  | 'EMAIL_TEMPLATE_INVALID'
+  | 'EMAIL_NOT_CONFIGURED'
+  | 'SANDBOX_PERMISSION_DENIED'
+  | 'MODULE_CAPABILITY_UNAVAILABLE';
+
+/** What `email.send` rejects with: an Error whose `code` says why (see {@link EmailErrorCode}). */
+export interface EmailError extends Error {
+  readonly code: EmailErrorCode;
+}
+
+/**
+ * Mail from the tenant (needs an `email` permission). `send` resolves once the message is recorded
+ * in the tenant's queue, not when it leaves: the platform retries a server that defers it and never
+ * sends to a suppressed address. Failures reject with an {@link EmailError}.
+ */
+export interface EmailApi {
+  send(message: OutgoingModuleEmail): Promise<SentModuleEmail>;
+}
+
 /** Lines go to the module's log, which the tenant's admins and the module's developer read; bounded per call. */
 export interface LogApi {
   debug(message: string, data?: JsonValue): void;
@@ -350,6 +418,7 @@ export declare const storage: StorageApi;
 export declare const http: HttpApi;
 export declare const events: EventsApi;
 export declare const erpnext: ErpnextApi;
+export declare const email: EmailApi;
 export declare const log: LogApi;
 export declare const settings: SettingsApi;
 export declare const tenant: TenantInfo;

@@ -51,6 +51,7 @@ export {
 } from './scheduling/cluster-scheduler.js';
 export type { Schedule } from './scheduling/cadence.js';
 export { parseCron, type CronSchedule } from './scheduling/cron.js';
+export { TenantDueIndex, type DueTenantEntry } from './scheduling/tenant-due-index.js';
 export { ControlPlaneHealth } from './database/control-plane-health.js';
 export { tenantReferences } from './http/resolve-tenant.js';
 export * from './idempotency/index.js';

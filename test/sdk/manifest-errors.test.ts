@@ -84,7 +84,7 @@ t.test('a permission kind the platform does not know lists the accepted kinds', 
   const result = validateManifest(m);
   t.notOk(result.ok);
   if (result.ok) return;
-  t.same(result.problems, [{ field: 'permissions[0].kind', message: 'must be one of: storage, http, events, schedules, agent-tools, erpnext (got "storag")' }]);
+  t.same(result.problems, [{ field: 'permissions[0].kind', message: 'must be one of: storage, http, events, schedules, agent-tools, erpnext, email (got "storag")' }]);
   const pricing = validateManifest({ ...m, pricing: { model: 'barter' } });
   t.match(pricing.ok ? [] : pricing.problems, [{ field: 'pricing.model', message: /must be one of: free, one_time, subscription, per_use/ }], 'the same for every tagged field');
 });

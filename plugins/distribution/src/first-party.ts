@@ -16,4 +16,6 @@ export const firstPartyPlugins: PluginCatalog = {
   webhooks: () => import('@dogan/plugin-webhooks'),
   erpnext: () => import('@dogan/plugin-erpnext'),
   agents: () => import('@dogan/plugin-agents'),
+  email: () => import('@dogan/plugin-email'),
+  workflows: () => import('@dogan/plugin-workflows'),
 };

@@ -7,7 +7,7 @@ export interface OutgoingEmail {
   readonly replyTo?: string;
   /** A template name (`trial_ending`, or one the tenant saved); with it, subject and body come from the template. */
   readonly template?: string;
-  /** The template's language; default the tenant's locale from the KSA plugin, else `en`. */
+  /** The template's language; default the tenant's language (its KSA plugin setting, else its record's locale). */
   readonly locale?: 'ar' | 'en';
   readonly data?: Record<string, unknown>;
   readonly subject?: string;
@@ -43,6 +43,12 @@ export interface EmailApi {
   /** Renders and queues; resolves once the message is recorded (queued or suppressed), not when it leaves. */
   send(tenantId: string, message: OutgoingEmail): Promise<EmailMessageView>;
   get(tenantId: string, id: string): Promise<EmailMessageView | undefined>;
+  /**
+   * Where the tenant's platform notices go (the settings' notice address, else billing's customer
+   * email, else the tenant's contact) and in which language; null when the tenant has none. Workflow
+   * email steps addressed to `billing-contact` send here.
+   */
+  billingContact(tenantId: string): Promise<{ readonly address: string; readonly locale: 'ar' | 'en' } | null>;
 }
 
 export const emailApiRef = createServiceRef<EmailApi>({ id: 'email.api' });

@@ -78,10 +78,18 @@ export interface CapabilityCall {
 export type CapabilityProvider = (call: CapabilityCall) => Promise<unknown>;
 
 /** The plugin that provides each capability prefix, for the error a platform without it gives. */
-const CAPABILITY_PLUGINS: Readonly<Record<string, string>> = { erpnext: 'erpnext' };
+const CAPABILITY_PLUGINS: Readonly<Record<string, string>> = { erpnext: 'erpnext', email: 'email' };
 
 /** The arguments an ERPNext operation takes: the provider sees these and no others. */
 const ERPNEXT_ARGS = ['doctype', 'name', 'query', 'doc', 'patch', 'connection'] as const;
+/** The arguments `email.send` takes; the provider gets these, and `recipients` from the grant. */
+const EMAIL_ARGS = ['to', 'cc', 'replyTo', 'subject', 'text', 'html', 'template', 'data', 'locale', 'idempotencyKey'] as const;
+
+function pick(args: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) if (args[key] !== undefined) picked[key] = args[key];
+  return picked;
+}
 
 /** Resolves granted permission names into the flat grants the sandbox checks on every call. */
 export function resolveGrants(module: LoadedModule, granted: readonly string[]): ResolvedGrants {
@@ -91,6 +99,8 @@ export function resolveGrants(module: LoadedModule, granted: readonly string[]):
     http: perms.flatMap((p) => (p.kind === 'http' ? [{ urls: [...p.urls], methods: [...p.methods] }] : [])),
     emit: perms.flatMap((p) => (p.kind === 'events' ? [...p.emit] : [])),
     erpnext: perms.flatMap((p) => (p.kind === 'erpnext' ? [{ doctypes: [...p.doctypes], access: p.access }] : [])),
+    // The widest email permission granted: `any` over `tenant`.
+    email: perms.some((p) => p.kind === 'email' && p.recipients === 'any') ? 'any' : perms.some((p) => p.kind === 'email') ? 'tenant' : null,
   };
 }
 
@@ -247,7 +257,7 @@ export class ModuleRuntime {
    * modules. The sandbox and this runtime check the module's grant before the handler is called;
    * tenant and module come from the call in flight. What the handler resolves to goes back to the
    * module as JSON; a DoganError it throws reaches the module as an Error with its code and message.
-   * The modules plugin knows no provider: each registers itself (the erpnext plugin in its init).
+   * The modules plugin knows no provider: each registers itself (the erpnext and email plugins in their init).
    */
   provideCapability(prefix: string, handler: CapabilityProvider): void {
     if (!Object.hasOwn(CAPABILITY_PLUGINS, prefix)) throw new Error(`no module capability "${prefix}" to provide (known: ${Object.keys(CAPABILITY_PLUGINS).join(', ')})`);
@@ -492,9 +502,13 @@ export class ModuleRuntime {
       const verb = erpnextVerb(op);
       const doctype = typeof args.doctype === 'string' ? args.doctype : '';
       if (verb === undefined || !erpnextAllowed(install.grants, doctype, verb)) throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, `${op.slice(0, 40)}: ERPNext ${verb ?? 'access'} on doctype "${doctype.slice(0, 140)}"`);
-      const picked: Record<string, unknown> = {};
-      for (const key of ERPNEXT_ARGS) if (args[key] !== undefined) picked[key] = args[key];
-      return this.provided('erpnext', { tenant, moduleId, op, args: picked });
+      return this.provided('erpnext', { tenant, moduleId, op, args: pick(args, ERPNEXT_ARGS) });
+    }
+    if (op === 'email.send') {
+      const recipients = install.grants.email;
+      if (!recipients) throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, 'email.send');
+      // Whom it may write to is the grant's, never the module's to say.
+      return this.provided('email', { tenant, moduleId, op, args: { ...pick(args, EMAIL_ARGS), recipients } });
     }
     throw SandboxErrors.SANDBOX_PERMISSION_DENIED(moduleId, op.slice(0, 40));
   }

@@ -30,6 +30,9 @@ export const PLATFORM_EVENT_TYPES = {
   'agent.created': { version: 1, summary: 'An employee agent was created (by a person or as a default at provisioning)' },
   'agent.updated': { version: 1, summary: "An agent's profile, status, manager or team changed" },
   'agent.deleted': { version: 1, summary: 'An agent was deleted (its reports and teams moved to another agent, when asked)' },
+  'workflow.run_completed': { version: 1, summary: 'A workflow run finished every step' },
+  'workflow.run_failed': { version: 1, summary: 'A workflow run failed for good (after its retries and compensation)' },
+  'email.received': { version: 1, summary: 'An email reached the tenant (inbound route or IMAP), with sender, subject, text and attachments' },
 } as const satisfies Record<string, { version: number; summary: string }>;
 
 export type PlatformEventType = keyof typeof PLATFORM_EVENT_TYPES;

@@ -11,7 +11,7 @@ export {
   type SandboxOptions,
   type SandboxOptionsInput,
 } from './options.js';
-export { isolateKey, type ErpnextAccess, type ErpnextGrant, type HostStats, type IsolateConfig, type LogEntry, type ResolvedGrants, type RouteAnswer, type TenantInfo, type HttpGrant } from './protocol.js';
+export { isolateKey, type EmailRecipients, type ErpnextAccess, type ErpnextGrant, type HostStats, type IsolateConfig, type LogEntry, type ResolvedGrants, type RouteAnswer, type TenantInfo, type HttpGrant } from './protocol.js';
 export { type QuarantineEntry } from './quarantine.js';
 export { stableHash } from './stable-hash.js';
 export { ERPNEXT_OPS, erpnextAllowed, erpnextVerb, eventAllowed } from './host/capabilities.js';

@@ -28,6 +28,9 @@ export interface ErpnextGrant {
   readonly access: ErpnextAccess;
 }
 
+/** Whom a granted `email` permission lets a module write to: the tenant's own addresses, or anyone. */
+export type EmailRecipients = 'tenant' | 'any';
+
 /** The permissions a tenant granted, flattened for the checks done on every call. */
 export interface ResolvedGrants {
   /** Collections the module may use (the manifest's, when a storage permission is granted). */
@@ -37,6 +40,8 @@ export interface ResolvedGrants {
   readonly emit: readonly string[];
   /** Documents the module may reach through the tenant's ERPNext connections. */
   readonly erpnext: readonly ErpnextGrant[];
+  /** Whom `email.send` may write to (the widest granted `email` permission); null or absent: no email. */
+  readonly email?: EmailRecipients | null;
 }
 
 /** Everything a host needs to build the isolate of one (tenant, module version). */

@@ -5,7 +5,7 @@
  * platform all read a module through this one package, so they cannot disagree about it.
  */
 export type * from './types.js';
-export { ERPNEXT_ACCESS_LEVELS, ERPNEXT_DOCTYPE_PATTERN, manifestSchema, MODULE_CATEGORIES, MODULE_ID_PATTERN, PUBLISHER_NAME_PATTERN } from './schema.js';
+export { EMAIL_RECIPIENT_SCOPES, ERPNEXT_ACCESS_LEVELS, ERPNEXT_DOCTYPE_PATTERN, manifestSchema, MODULE_CATEGORIES, MODULE_ID_PATTERN, PUBLISHER_NAME_PATTERN } from './schema.js';
 export { validateManifest, formatManifestProblems, type ManifestProblem, type ManifestValidation } from './validate-manifest.js';
 export { jsonErrorOffset, locateJsonError, type JsonErrorLocation } from './json-error-location.js';
 export { inModuleNamespace, moduleEventPrefix, PLATFORM_EVENT_NAMESPACES } from './event-namespace.js';

@@ -52,6 +52,8 @@ const CRON_PATTERN = '^[0-9*,/-]+( [0-9*,/-]+){4}$';
 export const ERPNEXT_DOCTYPE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9 _-]{0,139}$';
 /** What an `erpnext` permission allows on its doctypes; each level includes the ones before it. */
 export const ERPNEXT_ACCESS_LEVELS = ['read', 'write', 'submit'] as const;
+/** Whom an `email` permission lets a module write to: the tenant's own addresses, or anyone. */
+export const EMAIL_RECIPIENT_SCOPES = ['tenant', 'any'] as const;
 
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
 const localized = (max: number) => ({
@@ -138,6 +140,8 @@ const permissions = {
         },
         ['access', 'doctypes'],
       ),
+      // tenant: the tenant's own addresses only (its billing contact, its domains); any: anyone.
+      permission('email', { recipients: { enum: EMAIL_RECIPIENT_SCOPES } }, ['recipients']),
     ],
   },
 };

@@ -45,10 +45,24 @@ export type Permission =
       readonly access: ErpnextAccess;
       /** Frappe doctype names (`Sales Invoice`): 1 to 140 letters, digits, spaces, `-` and `_`. */
       readonly doctypes: readonly string[];
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'email';
+      readonly required: boolean;
+      readonly description: LocalizedText;
+      /**
+       * Whom `email.send` may write to: `tenant`, the tenant's own addresses only (its billing contact
+       * and the domains of its email settings); `any`, anyone. Sends count against a daily limit per tenant.
+       */
+      readonly recipients: EmailRecipients;
     };
 
 /** What an `erpnext` permission allows on its doctypes; each level includes the ones before it. */
 export type ErpnextAccess = 'read' | 'write' | 'submit';
+
+/** Whom an `email` permission lets a module write to: the tenant's own addresses, or anyone. */
+export type EmailRecipients = 'tenant' | 'any';
 
 export interface CollectionIndex {
   /** Top-level fields of the documents, in order. */

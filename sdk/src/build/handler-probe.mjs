@@ -19,12 +19,13 @@ export const storage = Object.freeze({ insert: refuse, get: refuse, update: refu
 export const http = Object.freeze({ fetch: refuse });
 export const events = Object.freeze({ emit: refuse });
 export const erpnext = Object.freeze({ list: refuse, get: refuse, create: refuse, update: refuse, delete: refuse, submit: refuse, cancel: refuse });
+export const email = Object.freeze({ send: refuse });
 export const log = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
 export const settings = Object.freeze({ get: () => ({}) });
 export const tenant = Object.freeze({ id: '00000000-0000-0000-0000-000000000000', locale: 'en', timezone: 'UTC', plan: 'free' });
 export const sleep = refuse;
 export const defineModule = (definition) => definition;
-export default Object.freeze({ storage, http, events, erpnext, log, settings, tenant, sleep });
+export default Object.freeze({ storage, http, events, erpnext, email, log, settings, tenant, sleep });
 `;
 
 /**

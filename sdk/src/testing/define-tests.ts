@@ -36,6 +36,22 @@ export interface ErpnextTestConnection {
   readonly name?: string;
 }
 
+/** An email the module sent in a test (`email.send`), as the harness caught it: nothing leaves the machine. */
+export interface ModuleTestEmail {
+  readonly to: string | readonly string[];
+  readonly cc?: readonly string[];
+  readonly replyTo?: string;
+  readonly subject?: string;
+  readonly text?: string;
+  readonly html?: string;
+  readonly template?: string;
+  readonly data?: Record<string, unknown>;
+  readonly locale?: 'ar' | 'en';
+  readonly idempotencyKey?: string;
+  /** Whom the granted `email` permission lets the module write to. */
+  readonly recipients: 'tenant' | 'any';
+}
+
 /** One line of the module's log, oldest first in {@link ModuleTestContext.logs}. */
 export interface ModuleTestLogLine {
   readonly level: string;
@@ -83,6 +99,14 @@ export interface ModuleTestContext {
    * `DOGAN_TEST_ERPNEXT_API_SECRET` in the environment, every test's tenant starts connected to that site.
    */
   connectErpnext(connection: ErpnextTestConnection): Promise<void>;
+  /**
+   * The emails the module sent in this test's tenant through `email.send`, oldest first, as it passed
+   * them (the harness sends nothing and renders no template). The sandbox checks the `email` grant as
+   * in production, and a repeated `idempotencyKey` answers with the first message; what the platform
+   * checks against the tenant's email settings (the `tenant` recipients rule, the daily limit) is not
+   * applied here.
+   */
+  sentEmails(): Promise<ModuleTestEmail[]>;
 }
 
 /** One test: it fails by throwing (use `node:assert/strict`). */

@@ -9,6 +9,7 @@ export {
   type ErpnextTestConnection,
   type ModuleTest,
   type ModuleTestContext,
+  type ModuleTestEmail,
   type ModuleTestLogLine,
   type ModuleTestOptions,
   type ModuleTestRequestOptions,

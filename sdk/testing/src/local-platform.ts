@@ -4,6 +4,8 @@ import { buildKernel, createLogger, loadConfig, startServer, type Kernel, type R
 import tenantsPlugin, { tenantsApiRef, type Tenant, type TenantsApi } from '@dogan/tenants';
 import { createModulesPlugin, modulesRuntimeRef, type ModuleRuntime } from '@dogan/plugin-modules';
 import erpnextPlugin, { erpnextApiRef, type ErpnextApi } from '@dogan/plugin-erpnext';
+import type { ModuleTestEmail } from '@dogan/sdk/testing';
+import { EmailCatcher } from './email-catcher.js';
 
 /** How to start a {@link LocalPlatform}. */
 export interface LocalPlatformOptions {
@@ -28,6 +30,8 @@ export interface LocalPlatform {
   readonly adminToken: string;
   /** `http://127.0.0.1:<port>` when listening. */
   readonly url: string | undefined;
+  /** What a tenant's modules sent through `email.send` (caught here: the local platform sends no mail). */
+  sentEmails(tenantId: string): ModuleTestEmail[];
   /** Errors that event handlers of this tenant threw since the last call (the runtime only logs them). */
   takeEventFailures(tenantId: string): string[];
   /** Stops listening (draining requests), closes the plugins and the sandbox hosts, removes a throwaway data dir. */
@@ -83,6 +87,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     if (options.removeDataDir) rmSync(options.dataDir, { recursive: true, force: true });
     throw err;
   }
+  const emails = new EmailCatcher();
+  const runtime = kernel.host.service(modulesRuntimeRef);
+  if (!emails.attach(runtime) && verbose) process.stderr.write('this platform version has no email capability for modules: email.send is refused\n');
   let server: RunningServer | undefined;
   if (options.port !== undefined) {
     try {
@@ -95,11 +102,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   let closing: Promise<void> | undefined;
   return {
     kernel,
-    runtime: kernel.host.service(modulesRuntimeRef),
+    runtime,
     tenants: kernel.host.service(tenantsApiRef),
     erpnext: kernel.host.service(erpnextApiRef),
     adminToken,
     url: server?.url.replace('[::1]', '127.0.0.1'),
+    sentEmails: (tenantId) => emails.sent(tenantId),
     takeEventFailures(tenantId) {
       const mine = failures.filter((f) => f.tenantId === tenantId);
       failures.splice(0, failures.length, ...failures.filter((f) => f.tenantId !== tenantId));

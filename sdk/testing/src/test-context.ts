@@ -106,5 +106,8 @@ export function createTestContext(platform: LocalPlatform, tenant: Tenant, manif
     connectErpnext(connection) {
       return connectErpnext(platform, tenant.id, connection);
     },
+    async sentEmails() {
+      return platform.sentEmails(tenant.id);
+    },
   };
 }

@@ -40,7 +40,7 @@ export interface StepExecutor<S extends StepDefinition = StepDefinition> {
   readonly type: S['type'];
   /** Longest one call may take when the step gives no `timeoutMs`. */
   readonly defaultTimeoutMs: number;
-  execute(step: S, ctx: StepContext): Promise<StepOutcome>;
+  perform(step: S, ctx: StepContext): Promise<StepOutcome>;
 }
 
 /** A failed attempt with a stable code for the run's record; `retryable: false` skips the remaining attempts. */

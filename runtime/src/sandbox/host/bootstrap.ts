@@ -149,6 +149,7 @@ const api = freeze({
     submit: (doctype, name, options) => erp('erpnext.submit', doctype, (d) => ({ doctype: d, name: str(name), connection: connection(options) })),
     cancel: (doctype, name, options) => erp('erpnext.cancel', doctype, (d) => ({ doctype: d, name: str(name), connection: connection(options) })),
   }),
+  email: freeze({ send: (message) => request('email.send', '', message === undefined || message === null ? {} : message) }),
   log: freeze({
     debug: (m, d) => log('debug', m, d),
     info: (m, d) => log('info', m, d),
@@ -217,7 +218,7 @@ return {
 
 /** The one importable module: `dogan:module`, read from the hidden global the bootstrap defined. */
 export function apiModuleSource(globalName: string): string {
-  const names = ['storage', 'http', 'events', 'erpnext', 'log', 'settings', 'tenant', 'sleep'];
+  const names = ['storage', 'http', 'events', 'erpnext', 'email', 'log', 'settings', 'tenant', 'sleep'];
   // defineModule is the SDK's identity function; the bundle imports it from here and carries no SDK code.
   return `const api = globalThis[${JSON.stringify(globalName)}];\n${names.map((n) => `export const ${n} = api.${n};`).join('\n')}\nexport const defineModule = (definition) => definition;\nexport default api;\n`;
 }

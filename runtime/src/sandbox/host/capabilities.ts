@@ -14,7 +14,9 @@ export const ERPNEXT_OPS: Readonly<Record<string, ErpnextAccess>> = Object.freez
   'erpnext.cancel': 'submit',
 });
 
-const KERNEL_OPS = new Set(['storage.insert', 'storage.get', 'storage.update', 'storage.delete', 'storage.query', 'events.emit', ...Object.keys(ERPNEXT_OPS)]);
+const KERNEL_OPS = new Set(['storage.insert', 'storage.get', 'storage.update', 'storage.delete', 'storage.query', 'events.emit', 'email.send', ...Object.keys(ERPNEXT_OPS)]);
+/** Largest `email.send` message: the email plugin takes 256 KB of HTML and 128 KB of text. */
+const MAX_EMAIL_BYTES = 512 * 1024;
 
 /** True when an event type matches a granted pattern (`a.b.*` matches a prefix). */
 export function eventAllowed(patterns: readonly string[], type: string): boolean {
@@ -83,6 +85,11 @@ export class CapabilityBridge {
       // Each one is a request to the tenant's ERPNext site: it counts as outbound HTTP.
       if (++instance.period.httpRequests > limits.maxHttpRequestsPerCall * instance.period.started) return this.refuse(instance, call, 'SANDBOX_HTTP_LIMIT', `more than ${limits.maxHttpRequestsPerCall} outbound requests in one call`);
       if (argsJson.length > limits.maxStorageValueBytes + 1024) return this.refuse(instance, call, 'SANDBOX_HTTP_LIMIT', `an ERPNext document or query larger than ${limits.maxStorageValueBytes} bytes`);
+    } else if (op === 'email.send') {
+      if (!grants.email) return this.refuse(instance, call, 'SANDBOX_PERMISSION_DENIED', 'email.send without the grant');
+      // Each one leaves the platform, as an outbound request does.
+      if (++instance.period.httpRequests > limits.maxHttpRequestsPerCall * instance.period.started) return this.refuse(instance, call, 'SANDBOX_HTTP_LIMIT', `more than ${limits.maxHttpRequestsPerCall} outbound requests in one call`);
+      if (argsJson.length > MAX_EMAIL_BYTES) return this.refuse(instance, call, 'SANDBOX_HTTP_LIMIT', `an email larger than ${MAX_EMAIL_BYTES} bytes`);
     } else if (op === 'http.fetch') {
       return this.fetch(instance, call, reqId, argsJson);
     } else if (op === 'sleep') {
