@@ -108,6 +108,16 @@ export interface PlanLimits {
 }
 export const planLimitsRef = createServiceRef<PlanLimits>({ id: 'tenants.planLimits' });
 
+/**
+ * A tenant's invoices as documents (the bilingual page with its ZATCA QR code); the billing plugin
+ * provides it. The email plugin puts the page in the invoice-issued notice without depending on billing.
+ */
+export interface InvoiceDocuments {
+  /** The invoice (by id or number) as one HTML page; throws the billing plugin's not-found error for another tenant's. */
+  html(tenant: Tenant, invoiceRef: string): Promise<string>;
+}
+export const invoiceDocumentsRef = createServiceRef<InvoiceDocuments>({ id: 'tenants.invoiceDocuments' });
+
 /** Each running instance's every-node consumer (a definition may serve several kernels in one process: tests). */
 const coherence = new WeakMap<TenantsApi, CacheCoherence>();
 

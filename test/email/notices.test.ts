@@ -62,7 +62,7 @@ void forEachEngine(t, "billing's and webhooks' events reach the billing contact 
 
   await t.test('a redelivered event sends nothing more; a tenant without a notice address gets nothing', async (t) => {
     const event = await waitFor('the trial_ending event of acme', () => billingEvents.find((e) => e.type === 'billing.trial_ending' && e.tenantId === acme.id));
-    const consumer = noticesConsumer({ tenants: api.tenants, settings: email.settings, sender: email.sender, localization: email.localization, log: kernel.log });
+    const consumer = noticesConsumer({ tenants: api.tenants, settings: email.settings, sender: email.sender, localization: email.localization, invoices: () => undefined, log: kernel.log });
     await consumer.handle(event, { attempt: 2, consumer: consumer.name });
     await consumer.handle(event, { attempt: 3, consumer: consumer.name });
     t.equal((await notices(acme)).length, 1, 'one message per event id');

@@ -8,6 +8,7 @@ import {
   IdempotencyStore,
   installIdempotency,
   keepCachesCoherent,
+  invoiceDocumentsRef,
   planFeaturesRef,
   planLimitsRef,
   quotaProviderRef,
@@ -30,6 +31,7 @@ import { billingAdminRoutes } from './http/admin-routes.js';
 import { installMetering, quotaGuard } from './http/metering-hooks.js';
 import { billingTenantRoutes } from './http/tenant-routes.js';
 import { webhookRoutes } from './http/webhook-routes.js';
+import { invoiceDocuments } from './invoices/invoice-documents.js';
 import { InvoiceService } from './invoices/invoice-service.js';
 import { ModuleBilling } from './marketplace/module-billing.js';
 import { PaymentService } from './payments/payment-service.js';
@@ -165,7 +167,7 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
     deps: { tenants: tenantsApiRef, ksa: ksaServiceRef, scheduler: clusterSchedulerRef },
     // With the events plugin, billing's events are recorded in its outbox and each node's quota cache follows plan changes.
     optionalDeps: { outbox: eventOutboxRef, bus: eventBusRef },
-    provides: [billingServiceRef, quotaProviderRef, usageCountersRef, planFeaturesRef, planLimitsRef],
+    provides: [billingServiceRef, quotaProviderRef, usageCountersRef, planFeaturesRef, planLimitsRef, invoiceDocumentsRef],
     controlPlaneEntities: billingEntities,
     controlPlaneMigrations: billingControlPlaneMigrations,
 
@@ -176,6 +178,8 @@ export function createBillingPlugin(options: BillingPluginOptions = {}) {
       // GET /api/v1/tenant/quota (served by the tenants plugin) reports usage through billing.
       ctx.provide(quotaProviderRef, { usageReport: (tenant) => service.usageReport(tenant) });
       ctx.provide(planFeaturesRef, { hasFeature: (tenant, feature) => service.hasFeature(tenant, feature) });
+      // The invoice page, for the email plugin's invoice-issued notice (the same page as GET .../invoices/{ref}/html).
+      ctx.provide(invoiceDocumentsRef, invoiceDocuments(service, ctx.deps.ksa as KsaPlatform));
       // Plugins that own a limited resource (agents) check the plan's limit here before creating one.
       ctx.provide(planLimitsRef, {
         async limit(tenant, resource) {

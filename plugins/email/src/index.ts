@@ -1,7 +1,7 @@
 import { createSecretBox, definePlugin, eventBusRef, type ConfigValues, type EventSubscription } from '@dogan/runtime';
 import { ksaServiceRef } from '@dogan/plugin-ksa';
 import { modulesRuntimeRef, type ModuleRuntime } from '@dogan/plugin-modules';
-import { clusterSchedulerRef, eventOutboxRef, TenantDueIndex, tenantsApiRef } from '@dogan/tenants';
+import { clusterSchedulerRef, eventOutboxRef, invoiceDocumentsRef, TenantDueIndex, tenantsApiRef } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import { moduleEmailCapability, type ModuleEmailCall } from './capability/module-email.js';
 import { checkEmailConfig, emailConfigSchema } from './config.js';
@@ -82,7 +82,7 @@ export default definePlugin({
   deps: { tenants: tenantsApiRef },
   // Notices come from the bus, formatting from the KSA plugin, and modules get email.send, each when loaded.
   // Inbound mail becomes events through the outbox; IMAP mailboxes are read by a once-per-cluster job.
-  optionalDeps: { bus: eventBusRef, ksa: ksaServiceRef, modules: modulesRuntimeRef, outbox: eventOutboxRef, scheduler: clusterSchedulerRef },
+  optionalDeps: { bus: eventBusRef, ksa: ksaServiceRef, modules: modulesRuntimeRef, outbox: eventOutboxRef, scheduler: clusterSchedulerRef, invoices: invoiceDocumentsRef },
   provides: [emailApiRef],
   tenantMigrations: [...emailTenantMigrations, ...inboundTenantMigrations],
   controlPlaneMigrations: [...emailControlPlaneMigrations, ...inboundControlPlaneMigrations],
@@ -154,7 +154,14 @@ export default definePlugin({
     const bus = ctx.deps.bus ?? ctx.services.getOptional(eventBusRef);
     if (bus) {
       plugin.subscription = await bus.subscribe(
-        noticesConsumer({ tenants: ctx.deps.tenants.tenants, settings: plugin.settings, sender: plugin.sender, localization: plugin.localization, log: ctx.log }),
+        noticesConsumer({
+          tenants: ctx.deps.tenants.tenants,
+          settings: plugin.settings,
+          sender: plugin.sender,
+          localization: plugin.localization,
+          invoices: () => ctx.deps.invoices ?? ctx.services.getOptional(invoiceDocumentsRef),
+          log: ctx.log,
+        }),
       );
     } else ctx.log.info('no event bus loaded: the platform sends no billing or webhook notices by email');
     plugin.worker.start();

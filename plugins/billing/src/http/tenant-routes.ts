@@ -4,7 +4,7 @@ import type { KsaPlatform } from '@dogan/plugin-ksa';
 import type { Tenant } from '@dogan/tenants';
 import type { BillingService } from '../billing-service.js';
 import { BillingErrors } from '../errors.js';
-import { invoiceHtml } from '../invoices/invoice-html.js';
+import { invoiceDocuments } from '../invoices/invoice-documents.js';
 import { invoiceJson } from '../invoices/invoice-json.js';
 import { idempotencyHeaders, invoiceParams, paymentMethodBody, subscriptionBody, subscriptionJson, tenantParams } from './schemas.js';
 
@@ -80,10 +80,7 @@ export async function billingTenantRoutes(
   });
 
   app.get('/api/v1/:tenant/billing/invoices/:ref/html', { config, schema: { tags, params: invoiceParams, summary: 'One invoice as a bilingual (Arabic/English) page with its ZATCA QR code' } }, async (request, reply) => {
-    const tenant = tenantOf(request);
-    const data = await billing.invoices.find(tenant.id, request.params.ref);
-    const formatter = (language: 'ar' | 'en') => ksa.service.forTenant({ language, timezone: tenant.timezone, currency: data.invoice.currency }).formatter;
-    return reply.type('text/html; charset=utf-8').send(await invoiceHtml(data, { ar: formatter('ar'), en: formatter('en') }, tenant.timezone));
+    return reply.type('text/html; charset=utf-8').send(await invoiceDocuments(billing, ksa).html(tenantOf(request), request.params.ref));
   });
 
   app.post('/api/v1/:tenant/billing/invoices/:ref/pay', { config: moneyConfig, schema: { tags, params: invoiceParams, headers: idempotencyHeaders, summary: 'Try to collect an open invoice now' } }, async (request) => {
