@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import t, { type Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { buildKernel, createSecretBox, definePlugin, eventBusRef, type PlatformEvent, type PluginDefinition } from '@dogan/runtime';
-import tenantsPlugin, { clusterSchedulerRef, eventOutboxRef, tenantsApiRef } from '@dogan/tenants';
-import eventsPlugin from '@dogan/plugin-events';
-import { inboundConfigSchema, inboundControlPlaneMigrations, inboundParts, inboundTenantMigrations, type EmailReceivedPayload, type InboundParts } from '../../plugins/email/src/inbound/index.js';
+import { startInboundKernel, waitFor } from './inbound-helpers.js';
 import { imapAddress } from '../../plugins/email/src/inbound/imap/imap-connection.js';
 import { dovecotMissing, startDovecot, type DovecotServer } from '../helpers/dovecot.js';
 import { forEachEngine, type TestEngine } from '../helpers/engines.js';
@@ -22,62 +17,13 @@ import { createTenantWithKey } from '../helpers/tenant-fixtures.js';
 const PROBLEM = /^application\/problem\+json/;
 const MAX_BYTES = 64 * 1024;
 
-/** The email plugin's wiring of the inbound parts, reduced to them. */
-const inboundTestPlugin = definePlugin({
-  name: 'email-inbound-test',
-  version: '0.1.0',
-  kernel: '^0.1.0',
-  config: inboundConfigSchema,
-  deps: { tenants: tenantsApiRef },
-  optionalDeps: { outbox: eventOutboxRef, scheduler: clusterSchedulerRef },
-  tenantMigrations: inboundTenantMigrations,
-  controlPlaneMigrations: inboundControlPlaneMigrations,
-  init(ctx): InboundParts {
-    return inboundParts({
-      tenants: ctx.deps.tenants,
-      box: createSecretBox(ctx.config),
-      outbox: () => ctx.deps.outbox ?? ctx.services.getOptional(eventOutboxRef),
-      scheduler: () => ctx.deps.scheduler ?? ctx.services.getOptional(clusterSchedulerRef),
-      config: ctx.config,
-      log: ctx.log,
-    });
-  },
-  routes: (app, _ctx, parts) => parts.routes(app),
-  onReady: (_ctx, parts) => parts.start(),
-  onClose: (_ctx, parts) => parts.close(),
-});
-
-async function startKernel(t: Test, engine: TestEngine) {
-  const config = engine.config({
+function startKernel(t: Test, engine: TestEngine) {
+  return startInboundKernel(t, engine, {
     EMAIL_IMAP_POLL_INTERVAL_MS: '250',
     EMAIL_IMAP_ALLOW_PRIVATE_NETWORKS: 'true',
     EMAIL_IMAP_TIMEOUT_MS: '3000',
     EMAIL_INBOUND_MAX_BYTES: String(MAX_BYTES),
   });
-  const kernel = await buildKernel({ config, plugins: [tenantsPlugin, eventsPlugin as PluginDefinition, inboundTestPlugin as PluginDefinition] });
-  t.teardown(async () => {
-    await kernel.close();
-    if (config.DOGAN_DATA_DIR.startsWith(tmpdir())) rmSync(config.DOGAN_DATA_DIR, { recursive: true, force: true });
-  });
-  const events: Array<PlatformEvent<EmailReceivedPayload>> = [];
-  const subscription = await kernel.host.service(eventBusRef).subscribe({
-    name: 'test.email-received',
-    delivery: 'every-node',
-    types: ['email.*'],
-    handle: async (event) => void events.push(event as PlatformEvent<EmailReceivedPayload>),
-  });
-  t.teardown(() => subscription.close());
-  return { app: kernel.app, events };
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
