@@ -23,6 +23,7 @@ import { schedulerMetrics } from './scheduling/scheduler-metrics.js';
 import { eventOutboxRef } from './event-outbox.js';
 import { EventRecorder, keepCachesCoherent, type CacheCoherence } from './event-recorder.js';
 import { tenantCachesConsumer } from './tenant-caches.js';
+import { AuditTrail, auditRoutes, installAuditRecording, type AuditRecorder } from './audit/index.js';
 
 export { tenantsConfigSchema, type TenantsConfig } from './config.js';
 
@@ -56,6 +57,22 @@ export { ControlPlaneHealth } from './database/control-plane-health.js';
 export { tenantReferences } from './http/resolve-tenant.js';
 export * from './idempotency/index.js';
 export type { Caller } from './http/tenant-auth.js';
+export {
+  AuditTrail,
+  AuditErrors,
+  deriveAction,
+  runAuditVerify,
+  ACTOR_KINDS,
+  type ActorKind,
+  type AuditActor,
+  type AuditChanges,
+  type AuditNote,
+  type AuditRecorder,
+  type AuditRecordInput,
+  type AuditTarget,
+  type AuditTrailEntry,
+  type ChainVerification,
+} from './audit/index.js';
 
 /** What the tenants plugin offers other plugins. */
 export interface TenantsApi {
@@ -69,9 +86,18 @@ export interface TenantsApi {
   readonly config: TenantsConfig;
   /** Whether the control plane answers; tenant requests are refused with 503 while it does not. */
   readonly health: ControlPlaneHealth;
+  /** The audit trails: recording (as auditTrailRef), reading and verifying. */
+  readonly audit: AuditTrail;
 }
 
 export const tenantsApiRef = createServiceRef<TenantsApi>({ id: 'tenants.api' });
+
+/**
+ * Records actions plugins take outside a request (provisioning, billing runs, workflow runs) in a
+ * tenant's audit trail or the platform's. Every successful write request of a tenant or admin route
+ * is recorded already, by the tenants plugin; a handler adds detail with `request.auditNote`.
+ */
+export const auditTrailRef = createServiceRef<AuditRecorder>({ id: 'tenants.auditTrail' });
 
 /**
  * Usage against limits for `GET /api/v1/tenant/quota`; the billing plugin provides it. Without it the
@@ -130,7 +156,7 @@ export default definePlugin({
   kernel: '^0.1.0',
   description: 'Control plane, a database per tenant, lifecycle, tenant resolution and API keys',
   config: tenantsConfigSchema,
-  provides: [tenantsApiRef, leasesRef, clusterSchedulerRef],
+  provides: [tenantsApiRef, leasesRef, clusterSchedulerRef, auditTrailRef],
   // Provided by billing and the events plugin, which need this plugin: looked up when used.
   optionalDeps: { quota: quotaProviderRef, outbox: eventOutboxRef, bus: eventBusRef },
   commands: tenantCommands(),
@@ -143,15 +169,17 @@ export default definePlugin({
     const databases = new TenantDatabaseManager({ config, servers, entities: () => asEntitySchemas(ctx.contributions.tenantEntities()), log: ctx.log });
     const events = new EventRecorder(() => ctx.services.getOptional(eventOutboxRef));
     const keys = new ApiKeyService(controlPlane, events);
-    const tenants = new TenantService({ controlPlane, databases, servers, contributions: ctx.contributions, config, log: ctx.log, apiKeys: keys, events });
+    const audit = new AuditTrail(controlPlane);
+    const tenants = new TenantService({ controlPlane, databases, servers, contributions: ctx.contributions, config, log: ctx.log, apiKeys: keys, events, auditTrail: audit });
     const health = new ControlPlaneHealth(controlPlane, ctx.log);
     const authDeps = { tenants, keys, health, adminAuth: ctx.adminAuth, baseDomain: config.DOGAN_BASE_DOMAIN };
     // Routes declaring `auth: 'tenant'` are authenticated, resolved and scope-checked by these stages.
     ctx.addRouteGuard('tenant', createTenantGuard(authDeps));
     ctx.addRouteGuard('scope', scopeGuard);
     const data = new TenantData(databases, controlPlane);
-    const api: TenantsApi = { tenants, keys, databases, data, controlPlane, health, config };
+    const api: TenantsApi = { tenants, keys, databases, data, controlPlane, health, config, audit };
     ctx.provide(tenantsApiRef, api);
+    ctx.provide(auditTrailRef, audit);
     // Once-per-cluster work (the sweep here, billing runs, module cron jobs) claims its due times through these.
     const leases = openLeases(config, data.controlPlane, ctx.log);
     const scheduler = new Scheduler({ runs: new ScheduledRuns(data.controlPlane, leases.holder), leases, metrics: schedulerMetrics(ctx.metrics), log: ctx.log.child({ component: 'scheduler' }) });
@@ -162,10 +190,12 @@ export default definePlugin({
     return api;
   },
 
-  pipeline(app) {
+  pipeline(app, _ctx, api) {
     // Declared up front so every request object has the same shape (V8 keeps one hidden class).
     app.decorateRequest('tenant', null);
     app.decorateRequest('caller', null);
+    // Every plugin's successful writes on tenant and admin routes, in the audit trail.
+    installAuditRecording(app, api.audit);
   },
 
   async routes(app, ctx, api) {
@@ -175,10 +205,9 @@ export default definePlugin({
       prefix: '/api/admin/tenants/:id',
       tenantParam: 'id',
       policy: PLATFORM_ADMIN_POLICY,
-      tenants,
       keys,
       tenantOf: async (_request, ref) => (await tenants.get(ref)).id,
-      actorOf: () => 'platform-admin',
+      auditAs: { prefix: 'tenants', trail: api.audit },
       tags: ['api keys (platform admin)'],
     });
     await tenantSelfRoutes(app, () => ctx.services.getOptional(quotaProviderRef));
@@ -187,12 +216,11 @@ export default definePlugin({
       tenantParam: 'tenant',
       // A tenant's own admins manage its keys: listing them too needs the admin scope.
       policy: tenantPolicy('admin'),
-      tenants,
       keys,
       tenantOf: async (request) => request.tenant!.id,
-      actorOf: (request) => (request.caller?.kind === 'api-key' ? `api-key:${request.caller.prefix}` : 'platform-admin'),
       tags: ['api keys (tenant admin)'],
     });
+    await auditRoutes(app, api.audit);
   },
 
   async onReady(ctx, api) {
@@ -215,6 +243,8 @@ export default definePlugin({
     // Jobs of the plugins loaded after this one were stopped in their onClose; what is left ends here.
     await cluster?.scheduler.close();
     await cluster?.leases.close();
+    // Entries of the last requests and jobs are written before the control plane closes.
+    await api.audit.drain();
     await api.databases.close();
     await api.controlPlane.close(true);
   },

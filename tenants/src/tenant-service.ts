@@ -7,7 +7,7 @@ import type { DatabaseServer } from './database/database-servers.js';
 import type { TenantDatabaseManager } from './database/tenant-database-manager.js';
 import { sqlSession } from './database/sql-session.js';
 import { migrateTenantDatabase } from './database/tenant-migrations.js';
-import { AuditEntrySchema } from './entities/audit-entry.js';
+import { actorFromLabel, type AuditActor, type AuditChanges, type AuditRecorder } from './audit/trail-entry.js';
 import { TenantSchema, type Tenant, type TenantStatus } from './entities/tenant.js';
 import { TenantErrors } from './errors.js';
 import { EventRecorder } from './event-recorder.js';
@@ -72,7 +72,7 @@ export class TenantService {
   private readonly owner = newProvisioningOwner();
 
   constructor(
-    private readonly deps: ProvisioningDeps & { config: Config; log: Logger; apiKeys: ApiKeyService },
+    private readonly deps: ProvisioningDeps & { config: Config; log: Logger; apiKeys: ApiKeyService; auditTrail: AuditRecorder },
   ) {}
 
   get controlPlane(): MikroORM {
@@ -105,10 +105,19 @@ export class TenantService {
     this.cache.clear();
   }
 
-  async audit(tenantId: string | null, action: string, actor: string, details?: Record<string, unknown>): Promise<void> {
-    const em = this.deps.controlPlane.em.fork();
-    em.create(AuditEntrySchema, { tenantId, action, actor, details: details ?? null, at: new Date() });
-    await em.flush();
+  /**
+   * Records an action on a tenant in its audit trail (null: the platform's). `actor` is an actor or
+   * its label (`platform-admin`, `system:sweep`, `cli`).
+   */
+  async audit(tenantId: string | null, action: string, actor: string | AuditActor, details?: Record<string, unknown>, changes?: AuditChanges): Promise<void> {
+    await this.deps.auditTrail.record({
+      tenantId,
+      actor: typeof actor === 'string' ? actorFromLabel(actor) : actor,
+      action,
+      target: tenantId === null ? null : { type: 'tenant', id: tenantId },
+      details: details ?? null,
+      changes: changes ?? null,
+    });
   }
 
   /** A tenant by id or subdomain, or null; malformed references are refused with TENANT_ID_INVALID. */
@@ -179,7 +188,7 @@ export class TenantService {
 
   async update(ref: string, changes: { name?: string; plan?: string; locale?: string; timezone?: string }, actor: string): Promise<Tenant> {
     const id = (await this.get(ref)).id;
-    const tenant = await this.deps.controlPlane.em.fork().transactional(async (em) => {
+    const { tenant, diff } = await this.deps.controlPlane.em.fork().transactional(async (em) => {
       const tenant = await em.findOne(TenantSchema, { id });
       if (!tenant) throw TenantErrors.TENANT_NOT_FOUND(ref);
       const before = { name: tenant.name, plan: tenant.plan, locale: tenant.locale, timezone: tenant.timezone };
@@ -196,10 +205,11 @@ export class TenantService {
       await em.flush();
       const changed = (Object.keys(before) as Array<keyof typeof before>).filter((k) => before[k] !== tenant[k]);
       if (changed.length > 0) await this.events.record(sqlSession(em), [tenantEvent('tenant.updated', tenant, tenant.status, actor, { changed })]);
-      return tenant;
+      const diff = { before: Object.fromEntries(changed.map((k) => [k, before[k]])), after: Object.fromEntries(changed.map((k) => [k, tenant[k]])) };
+      return { tenant, diff };
     });
     this.forget(tenant);
-    await this.audit(tenant.id, 'tenant.updated', actor, changes);
+    await this.audit(tenant.id, 'tenant.updated', actor, undefined, diff);
     return tenant;
   }
 
@@ -224,7 +234,7 @@ export class TenantService {
       return { tenant, from };
     });
     this.forget(tenant);
-    await this.audit(tenant.id, `tenant.${action}`, actor, { from, to: tenant.status });
+    await this.audit(tenant.id, `tenant.${action}`, actor, undefined, { before: { status: from }, after: { status: tenant.status } });
     return tenant;
   }
 

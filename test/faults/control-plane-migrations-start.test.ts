@@ -10,7 +10,7 @@ import { startTwoNodesAtOnce } from './platform-process.js';
  */
 
 const APPLIED = 'control-plane migration applied';
-const EXPECTED = ['agents:0001-agent-task-due', 'billing:0001-initial-tables', 'email:0001-email-send-due', 'email:inbound-0001-imap-due', 'erpnext:0001-erpnext-sync-due', 'events:0001-event-tables', 'ksa:0001-initial-tables', 'marketplace:0001-initial-tables', 'tenants:0001-initial-tables', 'tenants:0002-leases-and-scheduled-jobs', 'webhooks:0001-webhook-due-tenants', 'workflows:0001-workflow-due'];
+const EXPECTED = ['agents:0001-agent-task-due', 'billing:0001-initial-tables', 'email:0001-email-send-due', 'email:inbound-0001-imap-due', 'erpnext:0001-erpnext-sync-due', 'events:0001-event-tables', 'ksa:0001-initial-tables', 'marketplace:0001-initial-tables', 'tenants:0001-initial-tables', 'tenants:0002-leases-and-scheduled-jobs', 'tenants:0003-audit-trail', 'webhooks:0001-webhook-due-tenants', 'workflows:0001-workflow-due'];
 
 /** The `plugin:name` of each migration a node's log says it applied. */
 function appliedIn(output: string): string[] {

@@ -53,9 +53,9 @@ async function tracked(engine: TestEngine): Promise<Array<Record<string, unknown
   return engine.controlPlaneRows('SELECT plugin, name, applied_by, recorded_as FROM dogan_control_plane_migrations ORDER BY plugin, name');
 }
 
-const FIRST_PARTY_IDS = ['agents:0001-agent-task-due', 'billing:0001-initial-tables', 'email:0001-email-send-due', 'email:inbound-0001-imap-due', 'erpnext:0001-erpnext-sync-due', 'events:0001-event-tables', 'ksa:0001-initial-tables', 'marketplace:0001-initial-tables', 'tenants:0001-initial-tables', 'tenants:0002-leases-and-scheduled-jobs', 'webhooks:0001-webhook-due-tenants', 'workflows:0001-workflow-due'];
+const FIRST_PARTY_IDS = ['agents:0001-agent-task-due', 'billing:0001-initial-tables', 'email:0001-email-send-due', 'email:inbound-0001-imap-due', 'erpnext:0001-erpnext-sync-due', 'events:0001-event-tables', 'ksa:0001-initial-tables', 'marketplace:0001-initial-tables', 'tenants:0001-initial-tables', 'tenants:0002-leases-and-scheduled-jobs', 'tenants:0003-audit-trail', 'webhooks:0001-webhook-due-tenants', 'workflows:0001-workflow-due'];
 /** Migrations after the first ones, which a control plane from before migrations never had: they run on it. */
-const LATER_IDS = ['tenants:0002-leases-and-scheduled-jobs', 'events:0001-event-tables', 'webhooks:0001-webhook-due-tenants', 'agents:0001-agent-task-due', 'erpnext:0001-erpnext-sync-due', 'email:0001-email-send-due', 'email:inbound-0001-imap-due', 'workflows:0001-workflow-due'];
+const LATER_IDS = ['tenants:0002-leases-and-scheduled-jobs', 'tenants:0003-audit-trail', 'events:0001-event-tables', 'webhooks:0001-webhook-due-tenants', 'agents:0001-agent-task-due', 'erpnext:0001-erpnext-sync-due', 'email:0001-email-send-due', 'email:inbound-0001-imap-due', 'workflows:0001-workflow-due'];
 const idsOf = (rows: Array<Record<string, unknown>>) => rows.map((r) => `${String(r.plugin)}:${String(r.name)}`).sort();
 
 void forEachEngine(t, 'on an empty control plane the migrations leave no pending schema diff, and run once', async (t, engine) => {
@@ -132,7 +132,7 @@ void forEachEngine(t, 'a control plane with only some of a migration\'s tables i
   t.ok(TenantErrors.CONTROL_PLANE_SCHEMA_PARTIAL.is(err), 'start-up stops with CONTROL_PLANE_SCHEMA_PARTIAL');
   t.match((err as Error).message, /billing:0001-initial-tables .* lacks billing_operations/);
   const rows = await tracked(engine);
-  t.same(idsOf(rows), ['events:0001-event-tables', 'ksa:0001-initial-tables', 'tenants:0001-initial-tables', 'tenants:0002-leases-and-scheduled-jobs'], 'the plugins loaded before it were adopted (or migrated); nothing after it ran');
+  t.same(idsOf(rows), ['events:0001-event-tables', 'ksa:0001-initial-tables', 'tenants:0001-initial-tables', 'tenants:0002-leases-and-scheduled-jobs', 'tenants:0003-audit-trail'], 'the plugins loaded before it were adopted (or migrated); nothing after it ran');
 });
 
 void forEachEngine(t, 'a failing migration leaves neither its tables nor its row; the next start runs it again', async (t, engine) => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '@dogan/runtime';
+import { auditVerifyCommand } from '../audit/audit-cli.js';
 import type { TenantsApi } from '../index.js';
 import { exportTenant, importTenant, readArchive, writeArchive } from '../tenant-archive.js';
 import type { LifecycleAction } from '../lifecycle.js';
@@ -7,12 +8,14 @@ import { progressBar } from './progress.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const ACTOR = 'cli';
+/** The CLI as an audit actor. */
+const CLI_ACTOR = { kind: 'system', id: 'cli' } as const;
 
 function row(t: { id: string; subdomain: string; status: string; plan: string; name: string }): string {
   return `${t.id}  ${t.subdomain.padEnd(24)} ${t.status.padEnd(17)} ${t.plan.padEnd(13)} ${t.name}`;
 }
 
-/** The `dogan tenant ...` and `dogan migrate` commands; each runs on the tenants plugin's instance. */
+/** The `dogan tenant ...`, `dogan migrate` and `dogan audit verify` commands; each runs on the tenants plugin's instance. */
 export function tenantCommands(): CliCommand<TenantsApi>[] {
   const lifecycle = (name: string, action: LifecycleAction, summary: string): CliCommand<TenantsApi> => ({
     name: `tenant ${name}`,
@@ -84,8 +87,9 @@ export function tenantCommands(): CliCommand<TenantsApi>[] {
         const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { name: { type: 'string' }, scopes: { type: 'string' } } });
         if (!positionals[0]) throw new Error('usage: dogan tenant api-key <tenant>');
         const tenant = await api.tenants.get(positionals[0]);
-        const { key } = await api.keys.create(tenant.id, { name: values.name ?? 'cli', scopes: (values.scopes ?? 'read,write').split(',') });
-        await api.tenants.audit(tenant.id, 'api_key.created', ACTOR);
+        const { key, record } = await api.keys.create(tenant.id, { name: values.name ?? 'cli', scopes: (values.scopes ?? 'read,write').split(',') });
+        const details = { tenantId: tenant.id, name: record.name, prefix: record.prefix, scopes: record.scopes };
+        await api.audit.record({ tenantId: tenant.id, actor: CLI_ACTOR, action: 'api-keys.create', target: { type: 'api-keys', id: record.id }, details });
         out(key);
         return 0;
       },
@@ -131,5 +135,6 @@ export function tenantCommands(): CliCommand<TenantsApi>[] {
         return report.failed.length > 0 ? 1 : 0;
       },
     },
+    auditVerifyCommand<TenantsApi>(),
   ];
 }
