@@ -58,6 +58,27 @@ export { tenantReferences } from './http/resolve-tenant.js';
 export * from './idempotency/index.js';
 export type { Caller } from './http/tenant-auth.js';
 export {
+  ARCHIVE_FORMAT,
+  ARCHIVE_FORMAT_VERSION,
+  ArchiveErrors,
+  ArchiveReader,
+  ArchiveWriter,
+  LEGACY_SCHEMA_VERSION,
+  openArchive,
+  PartWriter,
+  readLegacyV1,
+  verifyArchive,
+  type ArchivePart,
+  type ArchiveProgress,
+  type ArchiveReaderOptions,
+  type ArchiveRow,
+  type ArchiveSourceInfo,
+  type ArchiveSummary,
+  type ArchiveWriterOptions,
+  type OpenedArchive,
+  type PartSummary,
+} from './archive/index.js';
+export {
   AuditTrail,
   AuditErrors,
   deriveAction,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '@dogan/runtime';
+import { archiveInfoCommand } from '../archive/archive-info-command.js';
 import { auditVerifyCommand } from '../audit/audit-cli.js';
 import type { TenantsApi } from '../index.js';
 import { exportTenant, importTenant, readArchive, writeArchive } from '../tenant-archive.js';
@@ -117,6 +118,16 @@ export function tenantCommands(): CliCommand<TenantsApi>[] {
         const t = await importTenant(api.tenants, readArchive(args[0]), ACTOR);
         out(row(t));
         return 0;
+      },
+    },
+    {
+      name: 'tenant archive-info',
+      summary: 'Describe a tenant archive and verify every checksum (format 2; format 1 described too)',
+      usage: 'dogan tenant archive-info <file> [--passphrase-file f]',
+      async run(args) {
+        const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { 'passphrase-file': { type: 'string' } } });
+        if (!positionals[0]) throw new Error('usage: dogan tenant archive-info <file> [--passphrase-file f]');
+        return archiveInfoCommand({ file: positionals[0], passphraseFile: values['passphrase-file'] }, out);
       },
     },
     {
