@@ -85,6 +85,13 @@ forEachEngine(t, 'workflows: durable steps, retries and compensation, approvals,
     t.match(done.steps.find((s: any) => s.key === 'pause'), { status: 'succeeded', type: 'wait' });
     await waitFor('workflow.run_completed', () => events.some((e) => e.type === 'workflow.run_completed' && (e.payload as any).runId === started.id));
     t.pass('workflow.run_completed was published (through the outbox, after the commit)');
+    const trail = async () => (await acme.call('GET', '/audit?action=workflows')).json().items as Array<Record<string, any>>;
+    // Written just after the run's end commits.
+    await waitFor("the run's end in the audit trail", async () => (await trail()).some((e) => e.action === 'workflows.run.completed'));
+    const audit = await trail();
+    t.match(audit.find((e) => e.action === 'workflows.run.completed' && e.target?.id === started.id), { actor: { kind: 'system', id: 'workflows' }, details: { workflowId: wf.id, trigger: 'manual' } }, "the run's end is in the tenant's audit trail");
+    t.ok(audit.some((e) => e.action === 'workflows.run' && e.target?.id === wf.id), 'and so is the request that started it');
+    t.same((await globex.call('GET', '/audit?action=workflows')).json().items, [], 'none of it in the second tenant trail');
   });
 
   await t.test('a failing step is retried by its policy, then the steps before it are compensated; a retry from the failed step completes', async (t) => {

@@ -4,7 +4,7 @@ import { emailApiRef } from '@dogan/plugin-email';
 import { erpnextApiRef } from '@dogan/plugin-erpnext';
 import { ksaServiceRef } from '@dogan/plugin-ksa';
 import { modulesRuntimeRef } from '@dogan/plugin-modules';
-import { eventOutboxRef, planLimitsRef, TenantDueIndex, tenantsApiRef, usageCountersRef, type Tenant } from '@dogan/tenants';
+import { auditTrailRef, eventOutboxRef, planLimitsRef, TenantDueIndex, tenantsApiRef, usageCountersRef, type Tenant } from '@dogan/tenants';
 import { workflowsAgentTool } from './agent-tool.js';
 import { workflowsConfigSchema } from './config.js';
 import { DEFAULT_WORKFLOWS } from './defaults.js';
@@ -61,6 +61,7 @@ export function createWorkflowsPlugin(options: WorkflowsPluginOptions = {}) {
     optionalDeps: {
       limits: planLimitsRef,
       usage: usageCountersRef,
+      audit: auditTrailRef,
       outbox: eventOutboxRef,
       bus: eventBusRef,
       modules: modulesRuntimeRef,
@@ -98,6 +99,7 @@ export function createWorkflowsPlugin(options: WorkflowsPluginOptions = {}) {
         }),
         calendar: optional(ctx.deps.ksa, () => ctx.services.getOptional(ksaServiceRef)),
         outbox: optional(ctx.deps.outbox, () => ctx.services.getOptional(eventOutboxRef)),
+        audit: optional(ctx.deps.audit, () => ctx.services.getOptional(auditTrailRef)),
         claimMs: config.WORKFLOWS_RUN_CLAIM_MS,
         log: ctx.log,
         due: async (tenant) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventOutbox, NewPlatformEvent, SqlSession, Tenant, TenantsApi } from '@dogan/tenants';
+import type { AuditRecorder, EventOutbox, NewPlatformEvent, SqlSession, Tenant, TenantsApi } from '@dogan/tenants';
 import type { Logger } from 'pino';
 import type { StepExecutor } from '../steps/step-executor.js';
 import { FINAL_RUN_STATUSES, RunStore, type RunRecord } from '../store/run-store.js';
@@ -14,6 +14,8 @@ export interface RunEngineDeps {
   readonly executors: readonly StepExecutor[];
   readonly calendar: () => BusinessCalendar | undefined;
   readonly outbox: () => EventOutbox | undefined;
+  /** The tenant's audit trail: a run's end is the platform acting (actor `system`), recorded there. */
+  readonly audit: () => AuditRecorder | undefined;
   /** How long a claim holds without renewal beyond a step's own timeout (WORKFLOWS_RUN_CLAIM_MS). */
   readonly claimMs: number;
   readonly log: Logger;
@@ -125,5 +127,17 @@ export class RunEngine {
       await outbox?.record(tx, [event]);
     });
     this.deps.log.info({ tenantId: tenant.id, workflowId: run.workflowId, runId: run.id, status: outcome.status, code: outcome.error?.code }, 'workflow run ended');
+    // After the commit: the run's end stands whatever happens to its audit entry (a failed write is logged).
+    await this.deps
+      .audit()
+      ?.record({
+        tenantId: tenant.id,
+        actor: { kind: 'system', id: 'workflows' },
+        action: outcome.status === 'completed' ? 'workflows.run.completed' : 'workflows.run.failed',
+        target: { type: 'workflow_runs', id: run.id },
+        outcome: outcome.status === 'completed' ? 'ok' : 'failed',
+        details: { workflowId: run.workflowId, version: run.version, trigger: run.triggerKind, ...(outcome.error ? { error: { code: outcome.error.code, step: outcome.error.step } } : {}) },
+      })
+      .catch((err: unknown) => this.deps.log.error({ err, tenantId: tenant.id, runId: run.id }, 'the end of a workflow run could not be written to the audit trail'));
   }
 }
