@@ -34,6 +34,7 @@ export { TenantService, type CreateTenantInput } from './tenant-service.js';
 export { TenantDatabaseManager, type Dialect } from './database/tenant-database-manager.js';
 export { TenantData } from './database/tenant-data.js';
 export type { SqlParam, SqlRow, SqlSession } from './database/sql-session.js';
+export { storableJson, storableText } from './database/storable-text.js';
 export { isControlPlaneSession } from './database/control-plane.js';
 export { lockKey } from './database/schema-lock.js';
 export { usageCountersRef, type UsageCounter, type UsageCounters } from './usage-counters.js';

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import { sqlSession, type SqlSession } from '../database/sql-session.js';
 import { AuditErrors } from './audit-errors.js';
 import { allChains, appendEntry, chainHead, pageOfEntries, scanEntries, type AuditFilters, type UnchainedEntry } from './audit-store.js';
+import { storableText } from '../database/storable-text.js';
 import { maskedObject } from './mask-secrets.js';
 import { actorLabel, chainOf, isActorKind, PLATFORM_CHAIN, type AuditRecorder, type AuditRecordInput, type AuditTrailEntry } from './trail-entry.js';
 import { ChainVerifier, type ChainVerification } from './verify-chain.js';
@@ -9,7 +10,7 @@ import { ChainVerifier, type ChainVerification } from './verify-chain.js';
 const ACTION = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/;
 
 /** Cuts a text to its column's width. */
-const fit = (value: string | null | undefined, max: number): string | null => (value === null || value === undefined ? null : value.slice(0, max));
+const fit = (value: string | null | undefined, max: number): string | null => (value === null || value === undefined ? null : storableText(value.slice(0, max)));
 
 /** Checks what a plugin asked to record and shapes it as stored: secrets masked, texts fitted to their columns. */
 export function unchainedEntry(input: AuditRecordInput, at: Date): UnchainedEntry {

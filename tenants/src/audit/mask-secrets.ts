@@ -1,3 +1,5 @@
+import { storableText } from '../database/storable-text.js';
+
 /**
  * Secrets never reach the audit trail: fields whose names look secret are masked in `changes` and
  * `details` before they are hashed and stored, as the modules plugin masks a module's secret
@@ -15,6 +17,7 @@ const NOT_SECRET = /(Ids?|_ids?|Prefix|_prefix|At|_at)$/;
 
 export const looksSecret = (name: string): boolean => SECRET_NAME.test(name) && !NOT_SECRET.test(name);
 
+
 /**
  * A plain JSON copy of `value` (dates as ISO strings, no undefined or functions), with every member
  * whose name looks secret replaced by REDACTED at any depth. What is hashed is exactly what the
@@ -25,13 +28,14 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return storableText(value);
+  if (typeof value === 'boolean') return value;
   if (typeof value !== 'object' || depth > 20) return null;
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(value)) {
     if (member === undefined || typeof member === 'function') continue;
-    out[name] = looksSecret(name) && member !== null ? REDACTED : maskSecrets(member, depth + 1);
+    out[storableText(name)] = looksSecret(name) && member !== null ? REDACTED : maskSecrets(member, depth + 1);
   }
   return out;
 }

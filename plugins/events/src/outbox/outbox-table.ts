@@ -1,5 +1,5 @@
 import type { PlatformEvent } from '@dogan/runtime';
-import type { SqlParam, SqlSession } from '@dogan/tenants';
+import { storableJson, type SqlParam, type SqlSession } from '@dogan/tenants';
 import { eventFromRow } from '../event-codec.js';
 
 /**
@@ -14,7 +14,7 @@ export async function insertOutboxRows(session: SqlSession, events: readonly Pla
   for (let i = 0; i < events.length; i += INSERT_CHUNK) {
     const chunk = events.slice(i, i + INSERT_CHUNK);
     const values = chunk.map(() => `(?, ?, ?, ?, ?, ${session.json})`).join(', ');
-    const params: SqlParam[] = chunk.flatMap((e) => [e.id, e.type, e.version, e.tenantId, e.occurredAt, JSON.stringify(e.payload)]);
+    const params: SqlParam[] = chunk.flatMap((e) => [e.id, e.type, e.version, e.tenantId, e.occurredAt, storableJson(e.payload)]);
     await session.run(`INSERT INTO event_outbox (id, type, version, tenant_id, occurred_at, payload) VALUES ${values}`, params);
   }
 }
